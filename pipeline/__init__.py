@@ -1,0 +1,1 @@
+"""Stance toward foreign troop presence, sentence by sentence: split, weak-label, fine-tune, evaluate."""
