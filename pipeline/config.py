@@ -1,0 +1,315 @@
+"""Structured configs: dataclass schemas behind every YAML file in ``configs/``.
+
+Hydra validates each composed config against these schemas, so a misspelt key, a wrong type or a value outside
+an enumeration fails at once; ranges are checked by :func:`validate` before any work starts. Every error is
+turned into one line that names the key and says what is allowed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+from pipeline.errors import ConfigError
+
+
+class LabelModelKind(Enum):
+    snorkel = "snorkel"
+    majority = "majority"
+
+
+class TiePolicy(Enum):
+    abstain = "abstain"
+    random = "random"
+    none = "none"
+
+
+class AbstainPolicy(Enum):
+    none = "none"  # sentences on which every labelling function abstains are labelled `none`
+    drop = "drop"  # ... or left out of training
+
+
+class FastPath(Enum):
+    fp32 = "fp32"
+    int8 = "int8"
+    bf16 = "bf16"
+    onnx = "onnx"
+
+
+class SplitMode(Enum):
+    sentences = "sentences"  # split each document with the configured splitter
+    none = "none"  # each JSONL record {"id", "text"} is one unit
+
+
+# ---------------------------------------------------------------- stage groups
+
+
+@dataclass
+class CorpusConfig:
+    path: str = "seeds"
+    suffixes: list[str] = field(default_factory=lambda: [".txt", ".md", ".jsonl"])
+    exclude: list[str] = field(default_factory=lambda: ["gold/*"])
+
+
+@dataclass
+class PysbdSplitterConfig:
+    _target_: str = "pipeline.split.PysbdSplitter"
+    unwrap: str = "auto"
+    max_chars: int = 2000
+
+
+@dataclass
+class WeakConfig:
+    lf_groups: list[str] = field(
+        default_factory=lambda: ["patterns", "modality", "targets", "lexicons", "embeddings"]
+    )
+    label_model: LabelModelKind = LabelModelKind.snorkel
+    epochs: int = 500
+    lr: float = 0.01
+    class_balance: list[float] | None = None
+    tie_policy: TiePolicy = TiePolicy.none
+    abstain_policy: AbstainPolicy = AbstainPolicy.none
+
+
+@dataclass
+class PackagedMiniLMConfig:
+    _target_: str = "pipeline.models.PackagedMiniLM"
+    name: str = "minilm"
+
+
+@dataclass
+class PretrainedModelConfig:
+    _target_: str = "pipeline.models.PretrainedModel"
+    path_or_id: str = MISSING
+    name: str = "pretrained"
+
+
+@dataclass
+class TinyBertConfig:
+    _target_: str = "pipeline.models.TinyBert"
+    hidden_size: int = 32
+    num_layers: int = 2
+    num_heads: int = 2
+    intermediate_size: int = 64
+    seed: int = 0
+    name: str = "tiny"
+
+
+@dataclass
+class TrainStageConfig:
+    epochs: float = 3.0
+    learning_rate: float = 5e-5
+    batch_size: int = 16
+    max_length: int = 128
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_train: int | None = None
+    balance: bool = False
+    save_steps: int = 50
+    max_steps: int = -1
+
+
+@dataclass
+class GoldConfig:
+    path: str = "seeds/gold/seed_gold.jsonl"
+    parts: dict[str, str] = field(default_factory=dict)
+    primary: str = "all"
+    require_offsets: bool = True
+    n_bootstrap: int = 1000
+
+
+# ---------------------------------------------------------------- applications
+
+
+@dataclass
+class TrainAppConfig:
+    name: str = MISSING
+    runs_dir: str = "artifacts/runs"
+    shared_dir: str = "../shared"
+    resume: bool = False
+    seed: int = 0
+    threads: int = 1
+    progress: bool = True
+    debug: bool = False
+    corpus: CorpusConfig = MISSING
+    splitter: Any = MISSING
+    weak: WeakConfig = MISSING
+    model: Any = MISSING
+    train: TrainStageConfig = MISSING
+    gold: GoldConfig = MISSING
+    eval_batch_size: int = 64
+
+
+@dataclass
+class PredictAppConfig:
+    model: str = MISSING
+    input: str = MISSING
+    output: str = "artifacts/predictions/predictions.jsonl"
+    split: SplitMode = SplitMode.sentences
+    splitter: Any = MISSING
+    fast_path: FastPath = FastPath.int8
+    batch_size: int = 64
+    max_length: int = 128
+    threads: int = 1
+    resume: bool = False
+    shard: str = "0/1"
+    suffixes: list[str] = field(default_factory=lambda: [".txt", ".md", ".jsonl"])
+    exclude: list[str] = field(default_factory=lambda: ["gold/*"])
+    chunk_docs: int = 32
+    progress: bool = True
+    debug: bool = False
+
+
+@dataclass
+class CompareAppConfig:
+    runs: list[str] = field(default_factory=lambda: ["artifacts/runs"])
+    against: str | None = None
+    out: str | None = None
+    n_bootstrap: int = 2000
+    seed: int = 0
+    debug: bool = False
+
+
+def register_configs() -> None:
+    """Put the schemas in Hydra's ConfigStore; YAML files name them in their defaults lists."""
+    store = ConfigStore.instance()
+    store.store(name="train_schema", node=TrainAppConfig)
+    store.store(name="predict_schema", node=PredictAppConfig)
+    store.store(name="compare_schema", node=CompareAppConfig)
+    store.store(group="corpus", name="corpus_schema", node=CorpusConfig)
+    store.store(group="splitter", name="pysbd_schema", node=PysbdSplitterConfig)
+    store.store(group="weak", name="weak_schema", node=WeakConfig)
+    store.store(group="model", name="minilm_schema", node=PackagedMiniLMConfig)
+    store.store(group="model", name="pretrained_schema", node=PretrainedModelConfig)
+    store.store(group="model", name="tiny_schema", node=TinyBertConfig)
+    store.store(group="train", name="train_stage_schema", node=TrainStageConfig)
+    store.store(group="gold", name="gold_schema", node=GoldConfig)
+
+
+# ---------------------------------------------------------------- ranges
+
+_POSITIVE = {
+    "threads",
+    "eval_batch_size",
+    "batch_size",
+    "max_length",
+    "save_steps",
+    "n_bootstrap",
+    "chunk_docs",
+    "max_chars",
+    "epochs",
+    "learning_rate",
+    "hidden_size",
+    "num_layers",
+    "num_heads",
+    "intermediate_size",
+}
+_NON_NEGATIVE = {"weight_decay", "seed"}
+_FRACTION = {"warmup_ratio"}
+
+
+def _check_ranges(node: Any, prefix: str) -> None:
+    if not isinstance(node, DictConfig):
+        return
+    for key in node:
+        full = f"{prefix}{key}"
+        child = None if OmegaConf.is_missing(node, key) else node[key]
+        if isinstance(child, DictConfig):
+            _check_ranges(child, full + ".")
+            continue
+        if isinstance(child, bool) or not isinstance(child, int | float):
+            continue
+        if key in _POSITIVE and child <= 0:
+            raise ConfigError(f"must be greater than 0, got {child}", key=full)
+        if key in _NON_NEGATIVE and child < 0:
+            raise ConfigError(f"must be 0 or more, got {child}", key=full)
+        if key in _FRACTION and not 0 <= child < 1:
+            raise ConfigError(f"must be in [0, 1), got {child}", key=full)
+
+
+def validate(cfg: DictConfig) -> None:
+    """Range checks that types alone cannot express, and cross-field rules; raises ConfigError."""
+    _check_ranges(cfg, "")
+    if "train" in cfg and cfg.train.max_train is not None and cfg.train.max_train <= 0:
+        raise ConfigError(
+            f"must be a positive number or null, got {cfg.train.max_train}", key="train.max_train"
+        )
+    if "gold" in cfg and cfg.gold.parts and cfg.gold.primary not in cfg.gold.parts:
+        allowed = ", ".join(cfg.gold.parts)
+        raise ConfigError(f"'{cfg.gold.primary}' is not a gold part (allowed: {allowed})", key="gold.primary")
+    if "shard" in cfg:
+        parse_shard(cfg.shard)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/n"`` -> (i, n) with 0 <= i < n."""
+    try:
+        index, count = (int(part) for part in str(text).split("/"))
+    except ValueError:
+        raise ConfigError(f"'{text}' is not of the form i/n", key="shard", fix="e.g. shard=0/4") from None
+    if count < 1 or not 0 <= index < count:
+        raise ConfigError(f"'{text}' has no such shard", key="shard", fix="use 0 <= i < n") from None
+    return index, count
+
+
+# ---------------------------------------------------------------- errors before any work
+
+
+def sweep_combinations(overrides: list[str], limit: int = 64) -> list[list[str]]:
+    """Expand sweep overrides (``a=1,2``) into the concrete override lists a multirun will compose."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    choices: list[list[str]] = []
+    for override in parsed:
+        key = override.get_key_element()
+        if override.is_sweep_override():
+            choices.append([f"{key}={value}" for value in override.sweep_string_iterator()])
+        else:
+            choices.append([override.input_line])
+    combos = [list(combo) for combo in itertools.islice(itertools.product(*choices), limit)]
+    return combos or [[]]
+
+
+def one_line_config_error(error: BaseException, defaults: DictConfig | None = None) -> str:
+    """Hydra and OmegaConf errors span many lines; keep what names the key, and say what is allowed."""
+    text = str(error)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    full_key = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("full_key:")), None)
+    message = next(
+        (
+            line
+            for line in lines
+            if not line.startswith(
+                ("full_key:", "object_type", "reference_type", "To append", "Set the environment")
+            )
+        ),
+        text,
+    )
+    if "Available options in" in text:
+        options = [
+            line
+            for line in lines[lines.index(next(x for x in lines if x.startswith("Available"))) + 1 :]
+            if not line.startswith(("Config search path", "provider=")) and not line.endswith("_schema")
+        ]
+        return f"{message} (allowed: {', '.join(options)})"
+    cause = error.__cause__
+    if cause is not None and message.startswith(("Error merging override", "Could not override", "In '")):
+        return one_line_config_error(cause, defaults)
+    if full_key and full_key not in message:
+        message = f"config key '{full_key}': {message}"
+    missing = re.match(r"Key '([^']+)' not in", message.split(": ", 1)[-1])
+    if missing and defaults is not None and full_key:
+        parent = full_key.rsplit(".", 1)[0] if "." in full_key else ""
+        node = OmegaConf.select(defaults, parent) if parent else defaults
+        if isinstance(node, DictConfig):
+            message += (
+                f" (allowed keys{' in ' + parent if parent else ''}: {', '.join(map(str, node.keys()))})"
+            )
+    return message

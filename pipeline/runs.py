@@ -1,0 +1,124 @@
+"""A run folder, written atomically: built under a hidden temporary name, renamed into place when complete.
+
+A run killed at any point leaves only ``.<name>.partial/``, which nothing treats as finished; ``resume`` picks
+that folder up again (its training checkpoints included). See docs/run-folder.md for what a run holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError
+
+COMPLETE = "complete"
+RUN_FILE = "run.json"
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file so that a reader sees the old content or the new, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    write_text_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def safe_child(root: Path, name: str) -> Path:
+    """``root / name``, refusing names that would leave ``root`` (``..``, absolute paths, separators)."""
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or name.startswith("."):
+        raise InputError(f"run name '{name}' is not a plain folder name", fix="use letters, digits, - and _")
+    return root / name
+
+
+class RunFolder:
+    """Where one training run writes. Files go to :attr:`path` (the partial folder) until :meth:`finish`."""
+
+    def __init__(self, root: str | Path, name: str, *, resume: bool = False) -> None:
+        self.root = Path(root)
+        self.name = name
+        self.final = safe_child(self.root, name)
+        self.path = self.root / f".{name}.partial"
+        self.resume = resume
+
+    def start(self) -> Path:
+        """Create (or, with resume, reopen) the partial folder; refuse to overwrite a finished run."""
+        if self.final.exists():
+            raise InputError(
+                "a finished run with this name exists already",
+                file=self.final,
+                fix="choose another name=..., or delete the folder",
+            )
+        if self.path.exists() and not self.resume:
+            shutil.rmtree(self.path)
+        if self.resume and not self.path.exists():
+            raise InputError(
+                "no interrupted run of this name to resume",
+                file=self.path,
+                fix="drop resume=true, or give the interrupted run's name=...",
+            )
+        self.path.mkdir(parents=True, exist_ok=True)
+        return self.path
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.path / "checkpoints"
+
+    def finish(self, info: dict[str, Any]) -> Path:
+        """Mark the run complete and move it into place in one rename; checkpoints are dropped first."""
+        shutil.rmtree(self.checkpoints, ignore_errors=True)
+        record = {
+            "name": self.name,
+            "status": COMPLETE,
+            "created": dt.datetime.now().isoformat(timespec="seconds"),
+        }
+        write_json(self.path / RUN_FILE, record | info)
+        os.replace(self.path, self.final)
+        return self.final
+
+
+def is_complete_run(path: Path) -> bool:
+    """A finished run: ``run.json`` says complete and the folder is not a partial one."""
+    marker = path / RUN_FILE
+    if path.name.startswith(".") or not marker.is_file():
+        return False
+    try:
+        return json.loads(marker.read_text(encoding="utf-8")).get("status") == COMPLETE
+    except (OSError, json.JSONDecodeError):
+        return False
+
+
+def resolve_model_dir(path: str | Path) -> Path:
+    """The model folder behind ``path``: a finished run's ``model/``, or ``path`` itself if it is a model folder."""
+    folder = Path(path)
+    if not folder.exists():
+        raise InputError("model path does not exist", file=folder, fix="give a run folder or a model folder")
+    if (folder / "model").is_dir() or folder.name.endswith(".partial") or (folder / RUN_FILE).exists():
+        if not is_complete_run(folder):
+            raise InputError(
+                "this run did not finish, so its model is not usable",
+                file=folder,
+                fix="resume it with stance-train resume=true name=... or use a finished run",
+            )
+        return folder / "model"
+    return folder

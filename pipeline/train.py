@@ -1,0 +1,149 @@
+"""Fine-tune a sequence classifier on weak labels with the Hugging Face Trainer, on CPU.
+
+Weakly labelled sentences become a ``datasets.Dataset``; batches are padded dynamically; the seed, the thread
+count and checkpointing (for ``resume``) are settings. The fine-tuned model is saved in Hugging Face format
+(safetensors) so ``transformers.pipeline("text-classification", model=...)`` loads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.labels import LABEL2ID, LABELS
+from pipeline.models import ModelSource
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainSettings:
+    """Fine-tuning hyper-parameters and machine settings (see configs/train/)."""
+
+    epochs: float = 3.0
+    learning_rate: float = 5e-5
+    batch_size: int = 16
+    max_length: int = 128
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    seed: int = 0
+    threads: int = 1
+    max_train: int | None = None
+    balance: bool = False
+    save_steps: int = 50
+    max_steps: int = -1
+
+
+def set_threads(threads: int) -> None:
+    """Pin torch's intra-op threads: with both cores busy, default threading runs many times slower."""
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def select_training_rows(
+    labels: Sequence[str | None], *, max_train: int | None, balance: bool, seed: int
+) -> list[int]:
+    """Indices of the sentences to train on: labelled ones, optionally class-balanced, capped at ``max_train``.
+
+    With ``balance`` each label gets an equal quota (``max_train // 3``, or the rarest label's count when no cap
+    is set); a label with fewer sentences than its quota keeps all of them. Sampling is seeded.
+    """
+    rng = np.random.default_rng(seed)
+    by_label: dict[str, list[int]] = {label: [] for label in LABELS}
+    for index, label in enumerate(labels):
+        if label is not None:
+            by_label[label].append(index)
+    if balance:
+        present = [rows for rows in by_label.values() if rows]
+        quota = (max_train // len(LABELS)) if max_train else min(len(rows) for rows in present)
+        chosen: list[int] = []
+        for rows in by_label.values():
+            take = min(quota, len(rows))
+            chosen.extend(rng.choice(rows, size=take, replace=False).tolist() if take else [])
+        return sorted(chosen)
+    everything = sorted(i for rows in by_label.values() for i in rows)
+    if max_train is not None and len(everything) > max_train:
+        return sorted(rng.choice(everything, size=max_train, replace=False).tolist())
+    return everything
+
+
+def train_classifier(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    source: ModelSource,
+    settings: TrainSettings,
+    output_dir: Path,
+    *,
+    checkpoint_dir: Path,
+    resume: bool = False,
+    progress: bool = True,
+) -> dict[str, float]:
+    """Fine-tune ``source``'s model on (text, label) pairs and save it to ``output_dir``.
+
+    Checkpoints go to ``checkpoint_dir`` every ``save_steps`` steps; with ``resume`` training continues from the
+    newest one there, restoring optimiser, scheduler and RNG states, so the result equals an uninterrupted run.
+    Returns training statistics (seconds, steps, final loss).
+    """
+    from datasets import Dataset
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, enable_full_determinism
+
+    set_threads(settings.threads)
+    enable_full_determinism(settings.seed, warn_only=True)
+    model, tokenizer = source.load()
+
+    dataset = Dataset.from_dict({"text": list(texts), "label": [LABEL2ID[label] for label in labels]})
+    dataset = dataset.map(
+        lambda batch: tokenizer(batch["text"], truncation=True, max_length=settings.max_length),
+        batched=True,
+        remove_columns=["text"],
+        desc="tokenise",
+    )
+    args = TrainingArguments(
+        output_dir=str(checkpoint_dir),
+        num_train_epochs=settings.epochs,
+        max_steps=settings.max_steps,
+        per_device_train_batch_size=settings.batch_size,
+        learning_rate=settings.learning_rate,
+        weight_decay=settings.weight_decay,
+        warmup_steps=settings.warmup_ratio,
+        seed=settings.seed,
+        data_seed=settings.seed,
+        use_cpu=True,
+        save_strategy="steps",
+        save_steps=settings.save_steps,
+        save_total_limit=1,
+        logging_steps=max(1, settings.save_steps),
+        report_to="none",
+        dataloader_num_workers=0,
+        disable_tqdm=not progress,
+        ddp_backend="gloo" if "LOCAL_RANK" in os.environ else None,
+    )
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=dataset,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer,
+    )
+    checkpoint = resume and any(checkpoint_dir.glob("checkpoint-*"))
+    started = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=True if checkpoint else None)
+    seconds = time.perf_counter() - started
+    if trainer.is_world_process_zero():
+        trainer.save_model(str(output_dir))
+        tokenizer.save_pretrained(str(output_dir))
+    return {
+        "seconds": seconds,
+        "steps": float(result.global_step),
+        "loss": float(result.training_loss),
+        "examples": float(len(dataset)),
+        "resumed": float(bool(checkpoint)),
+    }
