@@ -103,7 +103,7 @@ def plot_comparison(table: pd.DataFrame, path: str | Path, title: str | None = N
     ax.set_xlim(0.0, 1.0)
     ax.set_xlabel("macro-F1")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=8)
     if title:
         ax.set_title(title)
     return _save(figure, path)
