@@ -35,6 +35,7 @@ import logging
 import os
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,9 +81,7 @@ def resolve_model_dir(path: str | Path) -> Path:
     """The Hugging Face model folder for ``path``: a run folder's ``model/``, or ``path`` itself."""
     root = Path(path)
     if not root.exists():
-        raise InputError(
-            "model folder does not exist", file=root, fix="point model= at a run folder or model/"
-        )
+        raise InputError("model folder does not exist", file=root, fix="point model= at a run folder or model/")
     if not root.is_dir():
         raise InputError("model path is a file, not a folder", file=root, fix="point model= at a run folder")
     return root / "model" if (root / "model").is_dir() else root
@@ -210,16 +209,16 @@ class Predictor:
         if max_length < 3:
             raise ConfigError(f"max_length must be >= 3, got {max_length}", key="max_length")
         self.max_length = min(max_length, int(limit))
-        self._input_names = [
-            n for n in self.tokenizer.model_input_names if n in ("attention_mask", "token_type_ids")
-        ]
+        self._input_names = [n for n in self.tokenizer.model_input_names if n in ("attention_mask", "token_type_ids")]
         self._pad_id = self.tokenizer.pad_token_id or 0
         self._session: Any = None
         self._model: Any = None
         if fast_path == "onnx":
             self._session = _onnx_session(model, self.model_dir, self._input_names, threads, onnx_cache_dir)
         elif fast_path == "int8":
-            self._model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            with warnings.catch_warnings():  # torch deprecates quantized tensors (pytorch#184982); still works
+                warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*", category=UserWarning)
+                self._model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         elif fast_path == "bf16":
             self._model = model.to(torch.bfloat16)
         else:
@@ -227,9 +226,7 @@ class Predictor:
 
     def _encode(self, texts: Sequence[str]) -> tuple[list[list[int]], list[bool]]:
         """Token ids per text, cut to ``max_length`` with the closing special token kept; truncation flags."""
-        encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)[
-            "input_ids"
-        ]
+        encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
         flags = [len(ids) > self.max_length for ids in encoded]
         long_rows = [i for i, flag in enumerate(flags) if flag]
         if long_rows:
@@ -309,9 +306,7 @@ def _onnx_session(
         ]
     )
     key = hashlib.sha256(key_text.encode()).hexdigest()[:16]
-    folder = (
-        Path(cache_dir) if cache_dir is not None else Path(tempfile.gettempdir()) / "stance-pipeline-onnx"
-    )
+    folder = Path(cache_dir) if cache_dir is not None else Path(tempfile.gettempdir()) / "stance-pipeline-onnx"
     target = folder / key / "model.onnx"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -389,9 +384,7 @@ def _record(sentence: Sentence, probs: np.ndarray, truncated: bool) -> dict[str,
 
 def format_records(result: DocumentResult, output_format: str) -> str:
     """A document's records as one block of JSONL lines or CSV rows."""
-    records = [
-        _record(s, p, t) for s, p, t in zip(result.sentences, result.probs, result.truncated, strict=True)
-    ]
+    records = [_record(s, p, t) for s, p, t in zip(result.sentences, result.probs, result.truncated, strict=True)]
     if output_format == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     buffer = io.StringIO()
@@ -489,18 +482,14 @@ class PredictionWriter:
             )
         marks = [e for e in entries[1:] if "output_bytes" in e]
         if not marks:
-            raise InputError(
-                "progress file holds no checkpoint", file=self.progress_path, fix="overwrite=true"
-            )
+            raise InputError("progress file holds no checkpoint", file=self.progress_path, fix="overwrite=true")
         last = marks[-1]
         self.done_documents = int(last["documents"])
         self.last_doc = last.get("last_doc")
         self.complete = bool(last.get("complete"))
         for path, size in ((self.output, last["output_bytes"]), (self.summary_path, last["summary_bytes"])):
             if not path.exists() or path.stat().st_size < size:
-                raise InputError(
-                    "output is shorter than its progress file says", file=path, fix="overwrite=true"
-                )
+                raise InputError("output is shorter than its progress file says", file=path, fix="overwrite=true")
             with path.open("r+b") as handle:
                 handle.truncate(size)
         self._out = self.output.open("a", encoding="utf-8", newline="")
@@ -588,15 +577,13 @@ def _skip_done(documents: Iterator[Document], sink: PredictionWriter, source: st
         document = next(documents, None)
         if document is None:
             raise InputError(
-                f"the input now has fewer documents ({number - 1}) than the output holds "
-                f"({sink.done_documents})",
+                f"the input now has fewer documents ({number - 1}) than the output holds ({sink.done_documents})",
                 file=source,
                 fix="overwrite=true to start again",
             )
         if number == sink.done_documents and document.id != sink.last_doc:
             raise InputError(
-                f"the input changed: document {number} is {document.id!r} but the output's last is "
-                f"{sink.last_doc!r}",
+                f"the input changed: document {number} is {document.id!r} but the output's last is {sink.last_doc!r}",
                 file=source,
                 fix="overwrite=true to start again",
             )
@@ -724,9 +711,7 @@ def _predict_groups(
     for document, sentences in zip(documents, per_doc, strict=True):
         end = position + len(sentences)
         results.append(
-            DocumentResult(
-                document.id, sentences, prediction.probs[position:end], prediction.truncated[position:end]
-            )
+            DocumentResult(document.id, sentences, prediction.probs[position:end], prediction.truncated[position:end])
         )
         position = end
     return results
