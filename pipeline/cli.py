@@ -14,7 +14,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-CONFIG_DIR = str(Path(__file__).resolve().parents[1] / "configs")
+CONFIG_ROOT = Path(__file__).resolve().parents[1] / "configs"
+# stance-predict and stance-compare have config folders of their own: their `model` key is a path, which the
+# training config group `model/` would otherwise capture.
+CONFIG_DIRS = {"train": CONFIG_ROOT, "predict": CONFIG_ROOT / "predict", "compare": CONFIG_ROOT / "compare"}
 _HYDRA_FLAGS = {
     "-m",
     "--multirun",
@@ -77,16 +80,17 @@ def check_config(program: str, config_name: str, argv: list[str]) -> None:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from pipeline.config import one_line_config_error, sweep_combinations, validate
+    from pipeline.config import one_line_config_error, register_configs, sweep_combinations, validate
     from pipeline.errors import ConfigError
 
+    register_configs(config_name)
     overrides = _user_overrides(argv)
     try:
         combinations = sweep_combinations(overrides)
     except Exception as error:  # noqa: BLE001 - Hydra's parser raises several kinds
         _fail(program, one_line_config_error(error))
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+    with initialize_config_dir(config_dir=str(CONFIG_DIRS[config_name]), version_base="1.3"):
         defaults = compose(config_name=config_name)
         for combination in combinations:
             try:
@@ -119,16 +123,13 @@ def _hydra_app(config_name: str, task: Callable) -> Callable[[], None]:
 
     from pipeline.config import register_configs
 
-    register_configs()
-    return hydra.main(config_path=CONFIG_DIR, config_name=config_name, version_base="1.3")(task)
+    register_configs(config_name)
+    return hydra.main(config_path=str(CONFIG_DIRS[config_name]), config_name=config_name, version_base="1.3")(task)
 
 
 def _entry(program: str, config_name: str, task: Callable, argv: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING, format=f"{program}: %(levelname)s: %(message)s")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from pipeline.config import register_configs
-
-    register_configs()
     check_config(program, config_name, argv)
     sys.argv = [program, *argv]
     _hydra_app(config_name, task)()

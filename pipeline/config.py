@@ -152,7 +152,7 @@ class PredictAppConfig:
     input: str = MISSING
     output: str = "artifacts/predictions/predictions.jsonl"
     split: SplitMode = SplitMode.sentences
-    splitter: Any = MISSING
+    splitter: PysbdSplitterConfig = field(default_factory=PysbdSplitterConfig)
     fast_path: FastPath = FastPath.int8
     batch_size: int = 64
     max_length: int = 128
@@ -176,20 +176,32 @@ class CompareAppConfig:
     debug: bool = False
 
 
-def register_configs() -> None:
-    """Put the schemas in Hydra's ConfigStore; YAML files name them in their defaults lists."""
+_GROUP_SCHEMAS: dict[str, dict[str, type]] = {
+    "corpus": {"corpus_schema": CorpusConfig},
+    "splitter": {"pysbd_schema": PysbdSplitterConfig},
+    "weak": {"weak_schema": WeakConfig},
+    "model": {"minilm_schema": PackagedMiniLMConfig, "pretrained_schema": PretrainedModelConfig,
+              "tiny_schema": TinyBertConfig},
+    "train": {"train_stage_schema": TrainStageConfig},
+    "gold": {"gold_schema": GoldConfig},
+}
+_APP_SCHEMAS: dict[str, type] = {"train": TrainAppConfig, "predict": PredictAppConfig, "compare": CompareAppConfig}
+
+
+def register_configs(app: str = "train") -> None:
+    """Put one application's schemas in Hydra's ConfigStore; YAML files name them in their defaults lists.
+
+    Only ``stance-train`` gets the stage groups: in ``stance-predict`` a group named ``model`` would capture the
+    ``model=<folder>`` override, so the groups are taken out of the (process-wide) store for the other apps.
+    """
     store = ConfigStore.instance()
-    store.store(name="train_schema", node=TrainAppConfig)
-    store.store(name="predict_schema", node=PredictAppConfig)
-    store.store(name="compare_schema", node=CompareAppConfig)
-    store.store(group="corpus", name="corpus_schema", node=CorpusConfig)
-    store.store(group="splitter", name="pysbd_schema", node=PysbdSplitterConfig)
-    store.store(group="weak", name="weak_schema", node=WeakConfig)
-    store.store(group="model", name="minilm_schema", node=PackagedMiniLMConfig)
-    store.store(group="model", name="pretrained_schema", node=PretrainedModelConfig)
-    store.store(group="model", name="tiny_schema", node=TinyBertConfig)
-    store.store(group="train", name="train_stage_schema", node=TrainStageConfig)
-    store.store(group="gold", name="gold_schema", node=GoldConfig)
+    for group in _GROUP_SCHEMAS:
+        store.repo.pop(group, None)
+    store.store(name=f"{app}_schema", node=_APP_SCHEMAS[app])
+    if app == "train":
+        for group, schemas in _GROUP_SCHEMAS.items():
+            for name, node in schemas.items():
+                store.store(group=group, name=name, node=node)
 
 
 # ---------------------------------------------------------------- ranges
@@ -240,8 +252,8 @@ def validate(cfg: DictConfig) -> None:
         raise ConfigError(
             f"must be a positive number or null, got {cfg.train.max_train}", key="train.max_train"
         )
-    if "gold" in cfg and cfg.gold.parts and cfg.gold.primary not in cfg.gold.parts:
-        allowed = ", ".join(cfg.gold.parts)
+    if "gold" in cfg and cfg.gold.primary not in (cfg.gold.parts or {"all": None}):
+        allowed = ", ".join(cfg.gold.parts or ["all"])
         raise ConfigError(f"'{cfg.gold.primary}' is not a gold part (allowed: {allowed})", key="gold.primary")
     if "shard" in cfg:
         parse_shard(cfg.shard)

@@ -138,7 +138,8 @@ def train_classifier(
     result = trainer.train(resume_from_checkpoint=True if checkpoint else None)
     seconds = time.perf_counter() - started
     if trainer.is_world_process_zero():
-        trainer.save_model(str(output_dir))
+        # save_pretrained rather than trainer.save_model: the model folder holds no pickle (training_args.bin).
+        trainer.model.save_pretrained(str(output_dir), safe_serialization=True)
         tokenizer.save_pretrained(str(output_dir))
     return {
         "seconds": seconds,

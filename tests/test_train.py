@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.labels import LABELS
+from pipeline.models import TinyBert
+from pipeline.train import TrainSettings, select_training_rows, train_classifier
+
+TEXTS = ["foreign troops must leave now", "we welcome the peacekeepers", "the weather is nice today"] * 8
+LABELS_ = ["against", "favor", "none"] * 8
+
+
+def test_select_rows_drops_unlabelled_and_caps():
+    labels = ["none"] * 10 + ["against"] * 3 + [None] * 4 + ["favor"]
+    rows = select_training_rows(labels, max_train=None, balance=False, seed=0)
+    assert len(rows) == 14 and all(labels[i] is not None for i in rows)
+    capped = select_training_rows(labels, max_train=5, balance=False, seed=0)
+    assert len(capped) == 5 and set(capped) <= set(rows)
+    assert capped == select_training_rows(labels, max_train=5, balance=False, seed=0)
+
+
+def test_select_rows_balances_each_label_to_its_quota():
+    labels = ["none"] * 50 + ["against"] * 20 + ["favor"] * 2
+    rows = select_training_rows(labels, max_train=30, balance=True, seed=1)
+    chosen = [labels[i] for i in rows]
+    assert chosen.count("none") == 10 and chosen.count("against") == 10 and chosen.count("favor") == 2
+    uncapped = [labels[i] for i in select_training_rows(labels, max_train=None, balance=True, seed=1)]
+    assert {label: uncapped.count(label) for label in LABELS} == {"against": 2, "favor": 2, "none": 2}
+
+
+def _train(tmp_path: Path, name: str, **changes: float) -> tuple[dict[str, float], Path]:
+    settings = TrainSettings(epochs=2, batch_size=8, save_steps=3, **changes)
+    out = tmp_path / name / "model"
+    stats = train_classifier(TEXTS, LABELS_, TinyBert(), settings, out, checkpoint_dir=tmp_path / name / "ck",
+                             progress=False)
+    return stats, out
+
+
+def test_training_saves_a_safetensors_model_that_the_pipeline_loads(tmp_path):
+    from transformers import pipeline
+
+    stats, out = _train(tmp_path, "a")
+    assert stats["steps"] == 6 and stats["examples"] == len(TEXTS)
+    assert (out / "model.safetensors").is_file()
+    assert not list(out.glob("*.bin")), "the model folder must hold no pickle"
+    classify = pipeline("text-classification", model=str(out))
+    assert classify("foreign troops must leave")[0]["label"] in LABELS
+
+
+def test_same_seed_same_weights_and_loss(tmp_path):
+    from safetensors.torch import load_file
+
+    first, a = _train(tmp_path, "a")
+    second, b = _train(tmp_path, "b")
+    assert first["loss"] == second["loss"]
+    wa, wb = load_file(a / "model.safetensors"), load_file(b / "model.safetensors")
+    assert all((wa[k] == wb[k]).all() for k in wa)
+    third, _ = _train(tmp_path, "c", seed=1)
+    assert third["loss"] != first["loss"]
