@@ -101,9 +101,7 @@ class TfidfLogRegBaseline:
         if len(set(kept_labels)) < 2:
             # Logistic regression needs two classes; one weak label means a constant prediction.
             self.constant_, self.model_, self.vectorizer_ = kept_labels[0], None, None
-            log.warning(
-                "tfidf_lr: weak training labels hold only %r; predicting it everywhere", kept_labels[0]
-            )
+            log.warning("tfidf_lr: weak training labels hold only %r; predicting it everywhere", kept_labels[0])
             return self
         self.vectorizer_ = TfidfVectorizer(
             ngram_range=self.ngram_range,  # type: ignore[arg-type]
@@ -117,9 +115,7 @@ class TfidfLogRegBaseline:
         self.model_ = LogisticRegression(
             C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.seed
         )
-        self.model_.fit(
-            features, kept_labels, sample_weight=None if kept_weights is None else np.asarray(kept_weights)
-        )
+        self.model_.fit(features, kept_labels, sample_weight=None if kept_weights is None else np.asarray(kept_weights))
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
@@ -133,8 +129,7 @@ class TfidfLogRegBaseline:
         probs = self.model_.predict_proba(self.vectorizer_.transform(list(texts)))
         classes = [str(c) for c in self.model_.classes_]
         return [
-            {label: float(row[classes.index(label)]) if label in classes else 0.0 for label in LABELS}
-            for row in probs
+            {label: float(row[classes.index(label)]) if label in classes else 0.0 for label in LABELS} for row in probs
         ]
 
     def predict(self, texts: Sequence[str]) -> list[str]:

@@ -110,9 +110,7 @@ def classification_metrics(
     labels = list(labels)
     true_codes = _encode(y_true, labels, "gold")
     pred_codes = _encode(y_pred, labels, "predictions")
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     matrix = confusion_matrix(y_true, y_pred, labels=labels)
     present = (matrix.sum(axis=1) + matrix.sum(axis=0)) > 0
 

@@ -54,9 +54,7 @@ def _offset_field(record: Mapping[str, object], name: str, path: Path, line: int
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InputError(
-            f"field '{name}' must be a non-negative integer, got {value!r}", file=path, line=line
-        )
+        raise InputError(f"field '{name}' must be a non-negative integer, got {value!r}", file=path, line=line)
     return value
 
 
@@ -74,15 +72,11 @@ def _parse_item(record: object, path: Path, line: int, require_offsets: bool) ->
         )
     label = record["label"]
     if label not in LABELS:
-        raise InputError(
-            f"unknown label {label!r}", file=path, line=line, fix=f"allowed labels: {', '.join(LABELS)}"
-        )
+        raise InputError(f"unknown label {label!r}", file=path, line=line, fix=f"allowed labels: {', '.join(LABELS)}")
     start = _offset_field(record, "start", path, line)
     end = _offset_field(record, "end", path, line)
     if (start is None) != (end is None):
-        raise InputError(
-            "has only one of 'start' and 'end'", file=path, line=line, fix="give both or neither"
-        )
+        raise InputError("has only one of 'start' and 'end'", file=path, line=line, fix="give both or neither")
     if start is not None and end is not None and start > end:
         raise InputError(f"'start' ({start}) is after 'end' ({end})", file=path, line=line)
     context = record.get("context")
@@ -121,9 +115,7 @@ def load_gold(path: str | Path, *, require_offsets: bool = False) -> list[GoldIt
         try:
             record = json.loads(raw)
         except json.JSONDecodeError as err:
-            raise InputError(
-                f"not valid JSON ({err.msg} at column {err.colno})", file=path, line=number
-            ) from None
+            raise InputError(f"not valid JSON ({err.msg} at column {err.colno})", file=path, line=number) from None
         item = _parse_item(record, path, number, require_offsets)
         if item.id in first_line_of:
             raise InputError(
@@ -139,9 +131,7 @@ def load_gold(path: str | Path, *, require_offsets: bool = False) -> list[GoldIt
     return items
 
 
-def check_offsets(
-    gold: Sequence[GoldItem], documents: Mapping[str, str], *, allow_missing_docs: bool = False
-) -> None:
+def check_offsets(gold: Sequence[GoldItem], documents: Mapping[str, str], *, allow_missing_docs: bool = False) -> None:
     """Check gold items against the corpus they were drawn from (``documents``: doc id -> source text).
 
     Raises when the two share no document at all (the wrong corpus), when an item's document is absent
@@ -200,9 +190,7 @@ def load_id_list(path: str | Path) -> list[str]:
         if not value:
             continue
         if value in first_line_of:
-            raise InputError(
-                f"duplicate id {value!r}, first on line {first_line_of[value]}", file=path, line=number
-            )
+            raise InputError(f"duplicate id {value!r}, first on line {first_line_of[value]}", file=path, line=number)
         first_line_of[value] = number
         ids.append(value)
     if not ids:

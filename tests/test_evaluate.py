@@ -130,12 +130,8 @@ def test_paired_bootstrap_clearly_better_system() -> None:
     better = _noisy(y_true, 0.1, seed=5)
     worse = _noisy(y_true, 0.5, seed=6)
     result = paired_bootstrap(y_true, better, worse)
-    assert result["a"] == pytest.approx(
-        f1_score(y_true, better, labels=list(LABELS), average="macro", zero_division=0)
-    )
-    assert result["b"] == pytest.approx(
-        f1_score(y_true, worse, labels=list(LABELS), average="macro", zero_division=0)
-    )
+    assert result["a"] == pytest.approx(f1_score(y_true, better, labels=list(LABELS), average="macro", zero_division=0))
+    assert result["b"] == pytest.approx(f1_score(y_true, worse, labels=list(LABELS), average="macro", zero_division=0))
     assert result["diff"] == pytest.approx(result["a"] - result["b"])
     assert 0 < result["ci"][0] <= result["diff"] <= result["ci"][1]
     assert result["p_value"] < 0.01
@@ -162,8 +158,6 @@ def test_paired_bootstrap_groups_averages_seeds() -> None:
     seeds_a = [_noisy(y_true, 0.1, seed=s) for s in (11, 12, 13)]
     b = _noisy(y_true, 0.4, seed=14)
     result = paired_bootstrap_groups(y_true, seeds_a, [b], n_bootstrap=300)
-    mean_a = np.mean(
-        [f1_score(y_true, p, labels=list(LABELS), average="macro", zero_division=0) for p in seeds_a]
-    )
+    mean_a = np.mean([f1_score(y_true, p, labels=list(LABELS), average="macro", zero_division=0) for p in seeds_a])
     assert result["a"] == pytest.approx(mean_a)
     assert result["ci"][0] > 0

@@ -20,9 +20,7 @@ UN_SPLIT = REPO / "configs" / "gold" / "ungd_dev_split"
 
 
 def _write_jsonl(path: Path, records: list[object]) -> Path:
-    path.write_text(
-        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n", encoding="utf-8"
-    )
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n", encoding="utf-8")
     return path
 
 
@@ -47,9 +45,7 @@ def test_bad_json_names_file_and_line(tmp_path: Path) -> None:
 
 def test_unknown_label_lists_allowed_ones(tmp_path: Path) -> None:
     path = _write_jsonl(tmp_path / "g.jsonl", [_item(0), _item(1, "pro")])
-    with pytest.raises(
-        InputError, match=r"g\.jsonl:2: unknown label 'pro' \(allowed labels: against, favor, none\)"
-    ):
+    with pytest.raises(InputError, match=r"g\.jsonl:2: unknown label 'pro' \(allowed labels: against, favor, none\)"):
         load_gold(path)
 
 
@@ -163,8 +159,6 @@ def test_un_gold_loads_and_splits_into_its_halves() -> None:
     assert len(gold) == 400
     assert Counter(g.label for g in gold) == {"against": 111, "favor": 40, "none": 249}
     assert all(g.context is not None and not g.has_offsets for g in gold)
-    parts = split_parts(
-        gold, {"tuning": UN_SPLIT / "tuning_ids.txt", "reporting": UN_SPLIT / "reporting_ids.txt"}
-    )
+    parts = split_parts(gold, {"tuning": UN_SPLIT / "tuning_ids.txt", "reporting": UN_SPLIT / "reporting_ids.txt"})
     assert (len(parts["tuning"]), len(parts["reporting"])) == (201, 199)
     assert not {g.doc for g in parts["tuning"]} & {g.doc for g in parts["reporting"]}
