@@ -86,7 +86,7 @@ _CLOSING_PUNCT = "\"'”’»)]}"
 _BULLETS = "•▪●◦‣"
 
 # A sentence end: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_TERMINAL = re.compile(r"[.!?…]+[\"'”’»)\]}]*(?=\s)")
+_TERMINAL = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]}]*+(?=\s)")
 # The token before a terminator (letters, digits and inner periods: "U.S", "1967", "Mr").
 _TOKEN_BEFORE = re.compile(r"[\w.&'’-]*$")
 _NEXT_TOKEN = re.compile(r"\s+(\S{1,40})")
@@ -436,7 +436,7 @@ _GLUED_SUFFIXES = _words(
     "sion sions tic ure ures er ers or ors ial ially ation ations ency ancy"
 )
 _LINE_END_HYPHEN = re.compile(
-    r"(?P<before>[\w.]*\w\.?)(?:-|\u00ad)[^\S\r\n\f\v\u2028\u2029\x85]*"
+    r"(?<![\w.])(?P<before>[\w.]*\w\.?)(?:-|\u00ad)[^\S\r\n\f\v\u2028\u2029\x85]*"
     r"[\r\n\f\v\u2028\u2029\x85]\s*(?P<after>\w+)"
 )
 _SOFT_HYPHEN = "\u00ad"
