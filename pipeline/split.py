@@ -71,9 +71,7 @@ _BEFORE_NUMBER = _words(
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
 # Abbreviations that may end a sentence: split only when a word that typically opens a sentence follows.
-_MAYBE_FINAL = _words(
-    "etc al approx inc ltd co corp dept govt est esq ca resp ibid misc bros assn univ"
-)
+_MAYBE_FINAL = _words("etc al approx inc ltd co corp dept govt est esq ca resp ibid misc bros assn univ")
 _SENTENCE_OPENERS = _words(
     "the this that these those it its we our i he she they there their his her my in on at for but and "
     "however as a an some many all such what when while if yet so nor moreover furthermore thus therefore "
@@ -81,12 +79,12 @@ _SENTENCE_OPENERS = _words(
     "each one both neither either indeed also then here where why how who finally first second third "
     "nevertheless consequently accordingly meanwhile instead likewise similarly again unfortunately"
 )
-_OPENING_PUNCT = "\"'“‘«([{¿¡"
-_CLOSING_PUNCT = "\"'”’»)]}"
+_OPENING_PUNCT = "\"'“‘«([{¿¡*_"
+_CLOSING_PUNCT = "\"'”’»)]}*_"
 _BULLETS = "•▪●◦‣"
 
 # A sentence end: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_TERMINAL = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]}]*+(?=\s)")
+_TERMINAL = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]}*_]*+(?=\s)")
 # The token before a terminator (letters, digits and inner periods: "U.S", "1967", "Mr").
 _TOKEN_BEFORE = re.compile(r"[\w.&'’-]*$")
 _NEXT_TOKEN = re.compile(r"\s+(\S{1,40})")
@@ -127,8 +125,7 @@ def _parse_unwrap(value: Any) -> Unwrap:
         return True
     if spelled in {"false", "no", "off", "0"}:
         return False
-    raise ConfigError(f"unwrap={value!r} is not a choice", key="splitter.unwrap",
-                      fix="use auto, true or false")
+    raise ConfigError(f"unwrap={value!r} is not a choice", key="splitter.unwrap", fix="use auto, true or false")
 
 
 @dataclass(frozen=True)
@@ -192,19 +189,23 @@ class PysbdSplitter:
     ) -> None:
         self.unwrap: Unwrap = _parse_unwrap(unwrap)
         if max_chars is not None and (isinstance(max_chars, bool) or int(max_chars) < 2):
-            raise ConfigError(f"max_chars={max_chars!r} is too small", key="splitter.max_chars",
-                              fix="use an integer of at least 2 (e.g. 2000), or null for no limit")
+            raise ConfigError(
+                f"max_chars={max_chars!r} is too small",
+                key="splitter.max_chars",
+                fix="use an integer of at least 2 (e.g. 2000), or null for no limit",
+            )
         self.max_chars = int(max_chars) if max_chars is not None else None
         if backend not in ("rules", "pysbd"):
-            raise ConfigError(f"backend={backend!r} is not a choice", key="splitter.backend",
-                              fix="use rules or pysbd")
+            raise ConfigError(f"backend={backend!r} is not a choice", key="splitter.backend", fix="use rules or pysbd")
         self.backend = backend
         self.language = language
         self._segmenter: Any = None
 
     def __repr__(self) -> str:
-        return (f"PysbdSplitter(unwrap={self.unwrap!r}, max_chars={self.max_chars!r}, "
-                f"backend={self.backend!r}, language={self.language!r})")
+        return (
+            f"PysbdSplitter(unwrap={self.unwrap!r}, max_chars={self.max_chars!r}, "
+            f"backend={self.backend!r}, language={self.language!r})"
+        )
 
     def split(self, document: Document) -> list[Sentence]:
         """All sentences of ``document`` in order (see :meth:`iter_split` to stream a huge document)."""
@@ -408,9 +409,7 @@ def boundary_scores(predicted: Sequence[Sentence], gold: Sequence[Sentence]) -> 
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def split_documents(
-    documents: Iterable[Document], splitter: Splitter, progress: bool = True
-) -> Iterator[Sentence]:
+def split_documents(documents: Iterable[Document], splitter: Splitter, progress: bool = True) -> Iterator[Sentence]:
     """Stream the sentences of every document, with a progress bar counting documents and sentences."""
     count = 0
     with tqdm(documents, desc="split", unit="doc", disable=not progress) as bar:
@@ -454,7 +453,7 @@ def _keep_hyphen(before: str, after: str) -> bool:
     end-of-line hyphens are nearly all real compounds ("peace-\\nkeeping", "nuclear-\\nweapon"), and a kept
     hyphen harms a word less than two words glued together.
     """
-    if not after[:1].islower() or not before.isalpha() or before.isupper() and len(before) > 1:
+    if not after[:1].islower() or not before.isalpha() or (before.isupper() and len(before) > 1):
         return True
     lowered = before.lower()
     if lowered in _HYPHEN_PREFIXES:

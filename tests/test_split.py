@@ -103,6 +103,7 @@ def test_pysbd_backend_keeps_exact_offsets_on_the_seed() -> None:
         ("40. A careful study is needed. 41. We agree.", ["40. A careful study is needed.", "41. We agree."]),
         ("262.\tWhatever happens, we stay.", ["262.", "Whatever happens, we stay."]),
         ("Was it right? Yes. (Perhaps not.) Later.", ["Was it right?", "Yes.", "(Perhaps not.)", "Later."]),
+        ("**The time is now.** It is *late*. Go.", ["**The time is now.**", "It is *late*.", "Go."]),
         ("J. F. Kennedy spoke at 9 a.m. to the press.", ["J. F. Kennedy spoke at 9 a.m. to the press."]),
     ],
 )
@@ -116,8 +117,12 @@ def test_sentence_rules(text: str, expected: list[str]) -> None:
 def test_each_line_is_a_boundary_without_unwrapping() -> None:
     text = "A Headline Without A Stop\nByline – Agency\n\nQ:  What now?\n\nA:  Nothing."
     sentences = PysbdSplitter(unwrap=False).split(Document("d", text))
-    assert [s.text for s in sentences] == ["A Headline Without A Stop", "Byline – Agency", "Q:  What now?",
-                                           "A:  Nothing."]
+    assert [s.text for s in sentences] == [
+        "A Headline Without A Stop",
+        "Byline – Agency",
+        "Q:  What now?",
+        "A:  Nothing.",
+    ]
 
 
 def test_auto_mode_repairs_a_sentence_broken_by_a_stray_line_break() -> None:
