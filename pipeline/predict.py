@@ -474,11 +474,14 @@ class PredictionWriter:
             except json.JSONDecodeError:
                 break  # a torn last line from a hard kill: everything before it stands
         if not entries or entries[0] != self.header:
+            recorded = entries[0] if entries else {}
+            differ = [
+                f"{k}: {recorded.get(k)!r} then, {v!r} now" for k, v in self.header.items() if recorded.get(k) != v
+            ]
             raise InputError(
-                f"the output was written by a different run ({entries[0] if entries else 'no header'})"
-                f" than this one ({self.header})",
+                "the output was written by a different run (" + "; ".join(differ) + ")",
                 file=self.progress_path,
-                fix="resume with the same input, shard, split, model and output, or overwrite=true",
+                fix="resume with the same input, shard, split, model and settings, or pass overwrite=true",
             )
         marks = [e for e in entries[1:] if "output_bytes" in e]
         if not marks:
@@ -629,10 +632,10 @@ def predict_corpus(
         sink = writer
     else:
         header = {
-            "input": corpus.path,
+            "input": corpus.path if corpus.path == "-" else str(Path(corpus.path).resolve()),
             "shard": list(corpus.shard),
             "split": type(splitter).__name__ if splitter is not None else "none",
-            "model": str(predictor.model_dir),
+            "model": str(predictor.model_dir.resolve()),
             "fast_path": predictor.fast_path,
             "batch_size": predictor.batch_size,
             "max_length": predictor.max_length,
