@@ -127,9 +127,25 @@ def _hydra_app(config_name: str, task: Callable) -> Callable[[], None]:
     return hydra.main(config_path=str(CONFIG_DIRS[config_name]), config_name=config_name, version_base="1.3")(task)
 
 
+def _quiet_libraries() -> None:
+    """Keep the terminal for our own progress bars and messages: library noise that tells a user nothing."""
+    import warnings
+
+    import datasets
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    datasets.disable_progress_bars()
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", message="divide by zero", category=RuntimeWarning, module="snorkel")
+
+
 def _entry(program: str, config_name: str, task: Callable, argv: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING, format=f"{program}: %(levelname)s: %(message)s")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    _quiet_libraries()
     check_config(program, config_name, argv)
     sys.argv = [program, *argv]
     _hydra_app(config_name, task)()
@@ -158,17 +174,15 @@ def _train_task(cfg) -> None:  # noqa: ANN001
     from pipeline.corpus import Corpus
     from pipeline.runs import RunFolder
     from pipeline.train import TrainSettings
-    from pipeline.weak.labeler import build_weak_labeler
     from pipeline.workflow import GoldSpec, run_training
 
     def action() -> object:
         root, name = _run_location(cfg)
         settings = TrainSettings(**OmegaConf.to_container(cfg.train), seed=cfg.seed, threads=cfg.threads)
-        weak = OmegaConf.to_container(cfg.weak, enum_to_str=True)
         return run_training(
             corpus=Corpus(cfg.corpus.path, suffixes=cfg.corpus.suffixes, exclude=cfg.corpus.exclude),
             splitter=instantiate(cfg.splitter),
-            labeler=build_weak_labeler(**weak, seed=cfg.seed),
+            labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
             model_source=instantiate(cfg.model),
             settings=settings,
             gold=GoldSpec(**OmegaConf.to_container(cfg.gold)),

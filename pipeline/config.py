@@ -61,11 +61,13 @@ class CorpusConfig:
 class PysbdSplitterConfig:
     _target_: str = "pipeline.split.PysbdSplitter"
     unwrap: str = "auto"
-    max_chars: int = 2000
+    max_chars: int | None = 2000
+    backend: str = "rules"
 
 
 @dataclass
 class WeakConfig:
+    _target_: str = "pipeline.workflow.build_weak_labeler"
     lf_groups: list[str] = field(
         default_factory=lambda: ["patterns", "modality", "targets", "lexicons", "embeddings"]
     )
@@ -103,14 +105,15 @@ class TinyBertConfig:
 
 @dataclass
 class TrainStageConfig:
-    epochs: float = 3.0
-    learning_rate: float = 5e-5
+    epochs: float = 10.0
+    learning_rate: float = 1e-4
     batch_size: int = 16
     max_length: int = 128
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     max_train: int | None = None
     balance: bool = False
+    class_weights: bool = True
     save_steps: int = 50
     max_steps: int = -1
 

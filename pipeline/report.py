@@ -62,6 +62,8 @@ def _lf_table(table: pd.DataFrame) -> list[str]:
         cells = []
         for column in columns:
             value = row[column]
+            if isinstance(value, list | tuple):
+                value = ", ".join(map(str, value)) or "-"
             cells.append(
                 f"{value:.3f}"
                 if isinstance(value, float | np.floating) and not pd.isna(value)

@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 class TrainSettings:
     """Fine-tuning hyper-parameters and machine settings (see configs/train/)."""
 
-    epochs: float = 3.0
-    learning_rate: float = 5e-5
+    epochs: float = 10.0
+    learning_rate: float = 1e-4
     batch_size: int = 16
     max_length: int = 128
     weight_decay: float = 0.01
@@ -36,6 +36,7 @@ class TrainSettings:
     threads: int = 1
     max_train: int | None = None
     balance: bool = False
+    class_weights: bool = True
     save_steps: int = 50
     max_steps: int = -1
 
@@ -73,6 +74,19 @@ def select_training_rows(
     if max_train is not None and len(everything) > max_train:
         return sorted(rng.choice(everything, size=max_train, replace=False).tolist())
     return everything
+
+
+def _weighted_loss(labels: Sequence[str]):  # noqa: ANN202 - a Trainer loss callable
+    """Cross-entropy weighted by inverse label frequency, so rare stances are not drowned by `none`."""
+    import torch
+
+    counts = np.array([max(1, list(labels).count(label)) for label in LABELS], dtype=float)
+    weights = torch.tensor(counts.sum() / (len(LABELS) * counts), dtype=torch.float32)
+
+    def loss(outputs, targets, num_items_in_batch=None):  # noqa: ANN001, ANN202, ARG001
+        return torch.nn.functional.cross_entropy(outputs["logits"], targets, weight=weights)
+
+    return loss
 
 
 def train_classifier(
@@ -127,6 +141,7 @@ def train_classifier(
         ddp_backend="gloo" if "LOCAL_RANK" in os.environ else None,
     )
     trainer = Trainer(
+        compute_loss_func=_weighted_loss(labels) if settings.class_weights else None,
         model=model,
         args=args,
         train_dataset=dataset,

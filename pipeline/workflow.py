@@ -24,7 +24,9 @@ from pipeline.models import ModelSource
 from pipeline.runs import RunFolder, write_json, write_jsonl
 from pipeline.split import Sentence, Splitter, boundary_scores, clean_text, split_documents
 from pipeline.train import TrainSettings, select_training_rows, set_threads, train_classifier
+from pipeline.weak.label_model import make_label_model
 from pipeline.weak.labeler import WeakLabeler
+from pipeline.weak.lfs import select_lfs
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,29 @@ class GoldSpec:
     primary: str = "all"
     require_offsets: bool = True
     n_bootstrap: int = 1000
+
+
+def build_weak_labeler(
+    *,
+    lf_groups: Sequence[str],
+    label_model: Any,
+    epochs: int,
+    lr: float,
+    class_balance: Sequence[float] | None,
+    tie_policy: Any,
+    abstain_policy: Any,
+    seed: int = 0,
+    threads: int = 1,
+) -> WeakLabeler:
+    """The labelling functions of ``lf_groups`` and the chosen label model (the target of configs/weak/)."""
+    def plain(value: Any) -> Any:  # Hydra hands enum members through
+        return getattr(value, "value", value)
+
+    params: dict[str, Any] = {"tie_policy": plain(tie_policy), "abstain_policy": plain(abstain_policy), "seed": seed}
+    if plain(label_model) == "snorkel":
+        params |= {"epochs": epochs, "lr": lr, "threads": threads,
+                   "class_balance": list(class_balance) if class_balance else None}
+    return WeakLabeler(select_lfs(list(lf_groups)), make_label_model(plain(label_model), **params))
 
 
 def _say(message: str) -> None:
