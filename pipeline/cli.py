@@ -209,30 +209,20 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
 
     from pipeline.config import SplitMode, parse_shard
     from pipeline.corpus import Corpus
-    from pipeline.predict import Predictor, predict_to_file
+    from pipeline.predict import Predictor, predict_corpus
     from pipeline.runs import resolve_model_dir
+    from pipeline.split import clean_text
 
     def action() -> object:
         model_dir = resolve_model_dir(cfg.model)
         corpus = Corpus(cfg.input, suffixes=cfg.suffixes, exclude=cfg.exclude, shard=parse_shard(cfg.shard))
         splitter = None if cfg.split == SplitMode.none else instantiate(cfg.splitter)
-        predictor = Predictor(
-            model_dir,
-            fast_path=str(cfg.fast_path.value),
-            batch_size=cfg.batch_size,
-            max_length=cfg.max_length,
-            threads=cfg.threads,
-        )
-        summary = predict_to_file(
-            corpus,
-            predictor,
-            splitter,
-            Path(cfg.output),
-            resume=cfg.resume,
-            chunk_docs=cfg.chunk_docs,
-            progress=cfg.progress,
-        )
-        print(f"[stance-predict] {summary}", flush=True)
+        predictor = Predictor(model_dir, fast_path=cfg.fast_path.value, batch_size=cfg.batch_size,
+                              max_length=cfg.max_length, threads=cfg.threads)
+        summary = predict_corpus(corpus, predictor, splitter, Path(cfg.output), chunk_docs=cfg.chunk_docs,
+                                 resume=cfg.resume, overwrite=cfg.overwrite, progress=cfg.progress,
+                                 clean=clean_text)
+        print(f"[stance-predict] {summary.line()}", flush=True)
         return summary
 
     guarded("stance-predict", cfg.debug, action)

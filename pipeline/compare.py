@@ -189,12 +189,16 @@ def is_seed_key(key: str) -> bool:
     return key == "seed" or key.endswith(".seed")
 
 
+# Settings that name or show a run but do not change what it learns: never a configuration difference.
+NOT_CONFIGURATION = frozenset({"name", "runs_dir", "progress", "debug", "resume"})
+
+
 def differing_overrides(runs: Sequence[RunRecord]) -> list[str]:
-    """Override keys (seed keys excluded) whose value is not the same in every run, in first-seen order."""
+    """Override keys (seed and bookkeeping keys excluded) whose value differs between runs, first-seen order."""
     parsed = [parse_overrides(r.overrides) for r in runs]
     keys: list[str] = []
     for params in parsed:
-        keys.extend(k for k in params if k not in keys and not is_seed_key(k))
+        keys.extend(k for k in params if k not in keys and not is_seed_key(k) and k not in NOT_CONFIGURATION)
     return [k for k in keys if len({params.get(k) for params in parsed}) > 1]
 
 

@@ -161,6 +161,7 @@ class PredictAppConfig:
     max_length: int = 128
     threads: int = 1
     resume: bool = False
+    overwrite: bool = False
     shard: str = "0/1"
     suffixes: list[str] = field(default_factory=lambda: [".txt", ".md", ".jsonl"])
     exclude: list[str] = field(default_factory=lambda: ["gold/*"])
