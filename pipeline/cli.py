@@ -69,7 +69,7 @@ def _user_overrides(argv: list[str]) -> list[str]:
         }:
             skip_next = arg not in {"--info"}
             continue
-        if arg.startswith("-") or arg.lstrip("+~").startswith("hydra."):
+        if arg.startswith("-") or arg.lstrip("+~").startswith(("hydra.", "hydra/")):
             continue
         overrides.append(arg)
     return overrides
@@ -172,12 +172,17 @@ def _train_task(cfg) -> None:  # noqa: ANN001
     from omegaconf import OmegaConf
 
     from pipeline.corpus import Corpus
+    from pipeline.errors import ConfigError
     from pipeline.runs import RunFolder
     from pipeline.train import TrainSettings
     from pipeline.workflow import GoldSpec, run_training
 
     def action() -> object:
         root, name = _run_location(cfg)
+        task_overrides = list(HydraConfig.get().overrides.task)
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not any(o.startswith("name=") for o in task_overrides):
+            raise ConfigError("under torchrun every process must write the same run: give it a name",
+                              key="name", fix="add name=<run name>")
         settings = TrainSettings(**OmegaConf.to_container(cfg.train), seed=cfg.seed, threads=cfg.threads)
         return run_training(
             corpus=Corpus(cfg.corpus.path, suffixes=cfg.corpus.suffixes, exclude=cfg.corpus.exclude),
@@ -188,7 +193,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
             gold=GoldSpec(**OmegaConf.to_container(cfg.gold)),
             run=RunFolder(root, name, resume=cfg.resume),
             config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
-            overrides=list(HydraConfig.get().overrides.task),
+            overrides=task_overrides,
             eval_batch_size=cfg.eval_batch_size,
             progress=cfg.progress,
         )

@@ -138,7 +138,8 @@ def train_classifier(
         report_to="none",
         dataloader_num_workers=0,
         disable_tqdm=not progress,
-        ddp_backend="gloo" if "LOCAL_RANK" in os.environ else None,
+        ddp_backend="gloo" if "LOCAL_RANK" in os.environ else None,  # torchrun on CPU
+        ddp_find_unused_parameters=False,
     )
     trainer = Trainer(
         compute_loss_func=_weighted_loss(labels) if settings.class_weights else None,

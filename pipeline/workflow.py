@@ -69,7 +69,8 @@ def build_weak_labeler(
 
 def _say(message: str) -> None:
     """Stage progress for the person at the terminal (the progress bars cover the long stages)."""
-    print(f"[stance-train] {message}", flush=True)
+    if _is_rank_zero():
+        print(f"[stance-train] {message}", flush=True)
 
 
 def _is_rank_zero() -> bool:
@@ -132,7 +133,7 @@ def run_training(
     parts = load_and_check_gold(gold, sources)
     _say(f"corpus: {corpus.report.summary()}; gold: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()))
 
-    folder = run.start()
+    folder = run.start() if _is_rank_zero() else run.path
     tick = time.perf_counter()
     sentences: list[Sentence] = list(split_documents(documents, splitter, progress=progress))
     timings["split"] = time.perf_counter() - tick
