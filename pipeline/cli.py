@@ -167,6 +167,7 @@ def _run_location(cfg) -> tuple[str, str]:  # noqa: ANN001
 
 
 def _train_task(cfg) -> None:  # noqa: ANN001
+    _quiet_libraries()  # again here: launcher workers (joblib, submitit) start fresh processes
     from hydra.core.hydra_config import HydraConfig
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
@@ -210,6 +211,7 @@ def train_main() -> None:
 
 
 def _predict_task(cfg) -> None:  # noqa: ANN001
+    _quiet_libraries()  # again here: launcher workers (joblib, submitit) start fresh processes
     from hydra.utils import instantiate
 
     from pipeline.config import SplitMode, parse_shard
@@ -242,6 +244,7 @@ def predict_main() -> None:
 
 
 def _compare_task(cfg) -> None:  # noqa: ANN001
+    _quiet_libraries()  # again here: launcher workers (joblib, submitit) start fresh processes
     from pipeline.compare import compare_runs, find_runs, format_table, load_run, write_comparison
     from pipeline.errors import InputError
 
