@@ -1,8 +1,14 @@
 """Read documents from a file, a folder, a JSONL file or standard input.
 
-Encodings and bad files are handled here, once: an empty, binary or undecodable file is skipped with a
-warning and counted in :class:`CorpusReport`, never silently dropped. Documents stream one at a time so a
-large corpus never sits in memory as a whole.
+Encodings and bad files are handled here, once: an empty, binary, undecodable, unreadable or too large file
+is skipped with a warning naming it and counted in :class:`CorpusReport`, never silently dropped. Documents
+stream one at a time so a large corpus never sits in memory as a whole.
+
+A single document above ``max_document_mb`` (default 50 MB, far beyond any real document: a long book is
+1-3 MB) is skipped before it is read: it is almost always a dump or a concatenation by mistake, and the
+training stage keeps every sentence of the corpus in memory. Raise the limit (or set it to ``None``) to read
+it anyway. Two documents with the same id (``a.txt`` and ``a.md``, or a repeated JSONL ``id``) are an error:
+predictions, summaries, gold offsets and resume all key on the id.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from pipeline.errors import InputError
 log = logging.getLogger(__name__)
 
 DEFAULT_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".jsonl")
+DEFAULT_MAX_DOCUMENT_MB: float = 50.0
+# When detection ties between single-byte encodings, the most widespread legacy one wins.
+_PREFERRED_LEGACY_ENCODING = "cp1252"
 _SNIFF_BYTES = 8192
 _DECLARED_ENCODING = re.compile(rb"(?:coding|charset)[:=]\s*[\"']?([-\w.]+)", re.IGNORECASE)
 
@@ -47,6 +56,12 @@ class CorpusReport:
     def skip(self, path: str, reason: str) -> None:
         self.skipped.append((path, reason))
         log.warning("skipped %s: %s", path, reason)
+
+    def describe_skipped(self, limit: int = 3) -> str:
+        """The skipped files in a few words, e.g. ``a.txt (empty), b.bin (binary)``, for one-line errors."""
+        shown = [f"{path} ({reason.split(':')[0]})" for path, reason in self.skipped[:limit]]
+        more = len(self.skipped) - limit
+        return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
     def summary(self) -> str:
         text = f"{self.documents} documents from {self.files} files"
@@ -101,17 +116,36 @@ def decode_bytes(data: bytes, path: str, report: CorpusReport) -> str | None:
 
 
 def _candidate_encodings(data: bytes) -> list[str]:
+    """Encodings to try, best first: a declared one, then detected ones, then cp1252 and latin-1."""
     declared = _DECLARED_ENCODING.search(data[:1024])
     candidates = [declared.group(1).decode("ascii", "ignore")] if declared else []
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data[: 1 << 20]).best()
-        if best is not None:
-            candidates.append(best.encoding)
+        candidates += _best_detected(from_bytes(data[: 1 << 20]))
     except ImportError:  # pragma: no cover - charset_normalizer ships with requests
         pass
-    return candidates + ["cp1252", "latin-1"]
+    return candidates + [_PREFERRED_LEGACY_ENCODING, "latin-1"]
+
+
+def _best_detected(matches: Sequence[object]) -> list[str]:
+    """charset_normalizer's best encodings; among those tied with the best, cp1252 first.
+
+    On a short text several single-byte encodings fit equally well (cp1250 and cp1252 for French), and the
+    first of a tie is arbitrary; cp1252 is then the likelier one and decodes Western text correctly.
+    """
+    if not matches:
+        return []
+    best = matches[0]
+    tied = [
+        m.encoding  # type: ignore[attr-defined]
+        for m in matches
+        if (m.chaos, m.coherence) == (best.chaos, best.coherence)  # type: ignore[attr-defined]
+    ]
+    if _PREFERRED_LEGACY_ENCODING in tied:
+        tied.remove(_PREFERRED_LEGACY_ENCODING)
+        tied.insert(0, _PREFERRED_LEGACY_ENCODING)
+    return tied[:1]
 
 
 def _looks_like_text(text: str) -> bool:
@@ -125,7 +159,8 @@ class Corpus:
     """The documents under ``path`` (a file, a folder searched recursively, a JSONL file, or ``-``).
 
     ``shard=(i, n)`` keeps the i-th of n contiguous blocks of documents, so that shards 0..n-1 written
-    one after another equal the unsharded output exactly.
+    one after another equal the unsharded output exactly. A document above ``max_document_mb`` megabytes
+    (10**6 bytes) is skipped unread with a warning; ``None`` reads documents of any size.
     """
 
     def __init__(
@@ -135,6 +170,7 @@ class Corpus:
         suffixes: Sequence[str] = DEFAULT_SUFFIXES,
         exclude: Sequence[str] = (),
         shard: tuple[int, int] = (0, 1),
+        max_document_mb: float | None = DEFAULT_MAX_DOCUMENT_MB,
     ) -> None:
         self.path = str(path)
         self.suffixes = tuple(s if s.startswith(".") else "." + s for s in suffixes)
@@ -143,7 +179,14 @@ class Corpus:
         if count < 1 or not 0 <= index < count:
             raise InputError(f"shard {index}/{count} does not exist", fix="use shard=i/n with 0 <= i < n")
         self.shard = (index, count)
+        if max_document_mb is not None and (isinstance(max_document_mb, bool) or max_document_mb <= 0):
+            raise InputError(
+                f"max_document_mb must be a positive number or None, got {max_document_mb!r}",
+                key="max_document_mb",
+            )
+        self.max_document_bytes = None if max_document_mb is None else int(max_document_mb * 1_000_000)
         self.report = CorpusReport()
+        self._seen: dict[str, str] = {}
 
     def files(self) -> list[Path]:
         """The files this corpus reads, in a fixed order; raises if the path is missing or holds none."""
@@ -176,13 +219,52 @@ class Corpus:
     def __iter__(self) -> Iterator[Document]:
         """Stream this shard's documents; each bad file is reported once in ``self.report``."""
         self.report = CorpusReport()
+        self._seen = {}
         if self.path == "-":
-            yield from self._shard_slice(self._read_stdin())
-            return
-        units = list(self._units())
-        index, count = self.shard
-        lo, hi = len(units) * index // count, len(units) * (index + 1) // count
-        yield from self._read_units(units[lo:hi])
+            documents = self._shard_slice(self._read_stdin())
+        else:
+            units = list(self._units())
+            index, count = self.shard
+            lo, hi = len(units) * index // count, len(units) * (index + 1) // count
+            documents = self._read_units(units[lo:hi])
+        yield from documents
+
+    def _unique(self, document: Document, file: str | Path, line: int | None = None) -> Document:
+        """``document``, counted; a second document with an id already seen is an error naming both places."""
+        where = f"{file}:{line}" if line is not None else str(file)
+        if document.id in self._seen:
+            raise InputError(
+                f"document id {document.id!r} is also the id of {self._seen[document.id]}",
+                file=file,
+                line=line,
+                fix="document ids must be unique: rename one of the files (a.txt and a.md both get the id 'a') "
+                "or fix the JSONL ids",
+            )
+        self._seen[document.id] = where
+        self.report.documents += 1
+        return document
+
+    def _too_large(self, size: int, path: str) -> bool:
+        """Skip (with a warning) a document above the size limit; True when it was skipped."""
+        if self.max_document_bytes is None or size <= self.max_document_bytes:
+            return False
+        self.report.skip(
+            path,
+            f"too large: {size / 1_000_000:.1f} MB is above max_document_mb="
+            f"{self.max_document_bytes / 1_000_000:g}; split it into smaller documents or raise the limit",
+        )
+        return True
+
+    def _read_file(self, path: Path) -> str | None:
+        """A whole text file's decoded text, or None (reported) when it is too large, unreadable or bad."""
+        try:
+            if self._too_large(path.stat().st_size, str(path)):
+                return None
+            data = path.read_bytes()
+        except OSError as error:
+            self.report.skip(str(path), f"unreadable: {error.strerror or error}")
+            return None
+        return decode_bytes(data, str(path), self.report)
 
     def _shard_slice(self, docs: Iterator[Document]) -> Iterator[Document]:
         index, count = self.shard
@@ -197,10 +279,13 @@ class Corpus:
         for path in self.files():
             self.report.files += 1
             if path.suffix.lower() == ".jsonl":
-                with path.open("rb") as handle:
-                    for number, raw in enumerate(handle, start=1):
-                        if raw.strip():
-                            yield _Unit(path, number)
+                try:
+                    with path.open("rb") as handle:
+                        lines = [number for number, raw in enumerate(handle, start=1) if raw.strip()]
+                except OSError as error:
+                    self.report.skip(str(path), f"unreadable: {error.strerror or error}")
+                    continue
+                yield from (_Unit(path, number) for number in lines)
             else:
                 yield _Unit(path)
 
@@ -211,10 +296,9 @@ class Corpus:
             unit = units[position]
             if unit.line is None:
                 position += 1
-                text = decode_bytes(unit.path.read_bytes(), str(unit.path), self.report)
+                text = self._read_file(unit.path)
                 if text is not None:
-                    self.report.documents += 1
-                    yield Document(self._doc_id(unit.path), text, str(unit.path))
+                    yield self._unique(Document(self._doc_id(unit.path), text, str(unit.path)), unit.path)
                 continue
             wanted: set[int] = set()
             while position < len(units) and units[position].path == unit.path:
@@ -222,11 +306,10 @@ class Corpus:
                 position += 1
             with unit.path.open("rb") as handle:
                 for number, raw in enumerate(handle, start=1):
-                    if number in wanted:
+                    if number in wanted and not self._too_large(len(raw), f"{unit.path}:{number}"):
                         doc = parse_jsonl_document(raw, unit.path, number)
                         if doc is not None:
-                            self.report.documents += 1
-                            yield doc
+                            yield self._unique(doc, unit.path, number)
 
     def _read_stdin(self) -> Iterator[Document]:
         data = sys.stdin.buffer.read()
@@ -234,16 +317,14 @@ class Corpus:
         lines = data.splitlines()
         if lines and lines[0].lstrip().startswith(b"{"):
             for number, raw in enumerate(lines, start=1):
-                if raw.strip():
+                if raw.strip() and not self._too_large(len(raw), f"<stdin>:{number}"):
                     doc = parse_jsonl_document(raw, "<stdin>", number)
                     if doc is not None:
-                        self.report.documents += 1
-                        yield doc
+                        yield self._unique(doc, "<stdin>", number)
             return
-        text = decode_bytes(data, "<stdin>", self.report)
+        text = None if self._too_large(len(data), "<stdin>") else decode_bytes(data, "<stdin>", self.report)
         if text is not None:
-            self.report.documents += 1
-            yield Document("stdin", text, None)
+            yield self._unique(Document("stdin", text, None), "<stdin>")
 
 
 def parse_jsonl_document(raw: bytes | str, path: str | Path, line: int) -> Document | None:
@@ -251,11 +332,19 @@ def parse_jsonl_document(raw: bytes | str, path: str | Path, line: int) -> Docum
     try:
         record = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"not valid JSON ({error.msg if hasattr(error, 'msg') else error})", file=path,
-                         line=line, fix='each line must be {"id": ..., "text": ...}') from None
+        raise InputError(
+            f"not valid JSON ({error.msg if hasattr(error, 'msg') else error})",
+            file=path,
+            line=line,
+            fix='each line must be {"id": ..., "text": ...}',
+        ) from None
     if not isinstance(record, dict) or "text" not in record or "id" not in record:
-        raise InputError('a JSONL document needs "id" and "text" fields', file=path, line=line,
-                         fix='each line must be {"id": ..., "text": ...}')
+        raise InputError(
+            'a JSONL document needs "id" and "text" fields',
+            file=path,
+            line=line,
+            fix='each line must be {"id": ..., "text": ...}',
+        )
     if not isinstance(record["text"], str):
         raise InputError('"text" must be a string', file=path, line=line)
     return Document(str(record["id"]), record["text"], str(path))
