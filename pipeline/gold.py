@@ -104,9 +104,13 @@ def load_gold(path: str | Path, *, require_offsets: bool = False) -> list[GoldIt
     if not path.is_file():
         raise InputError("gold file not found", file=path, fix="check the gold path in the config")
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # utf-8-sig: a gold file saved by a Windows editor starts with a byte-order mark, which is no error.
+        # split("\n"), not splitlines(): a JSON string may hold U+2028 or U+0085 unescaped, which
+        # splitlines() would take for line ends.
+        lines = path.read_text(encoding="utf-8-sig").split("\n")
     except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text ({err.reason})", file=path) from None
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text ({err.reason})", file=path, line=line, fix="save it as UTF-8") from None
     items: list[GoldItem] = []
     first_line_of: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
