@@ -98,6 +98,58 @@ class RunFolder:
         return self.final
 
 
+CHECKPOINT_PREFIX = "checkpoint-"
+TRAINER_STATE = "trainer_state.json"
+CHECKPOINT_WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
+
+
+def _checkpoint_step(folder: Path) -> int | None:
+    suffix = folder.name[len(CHECKPOINT_PREFIX) :]
+    return int(suffix) if folder.name.startswith(CHECKPOINT_PREFIX) and suffix.isdigit() else None
+
+
+def is_complete_checkpoint(folder: Path) -> bool:
+    """A training checkpoint written to the end.
+
+    The Hugging Face Trainer writes a checkpoint in place (weights, optimiser, scheduler, RNG state) and its
+    ``trainer_state.json`` last, so a checkpoint whose state file is missing, torn, or names another step was
+    cut short by a crash and cannot be resumed from.
+    """
+    step = _checkpoint_step(folder)
+    if step is None or not folder.is_dir() or not any((folder / name).is_file() for name in CHECKPOINT_WEIGHTS):
+        return False
+    try:
+        state = json.loads((folder / TRAINER_STATE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(state, dict) and state.get("global_step") == step
+
+
+def last_complete_checkpoint(checkpoint_dir: Path, *, remove_torn: bool = True) -> Path | None:
+    """The newest complete checkpoint under ``checkpoint_dir``, or None.
+
+    A checkpoint cut short by a crash is newer than the last complete one; left in place, the Trainer's
+    ``resume_from_checkpoint=True`` would pick it and fail. With ``remove_torn`` such checkpoints (newer than
+    the one returned) are deleted, so the resumed training writes its next checkpoint afresh.
+    """
+    if not checkpoint_dir.is_dir():
+        return None
+    found = sorted(
+        (step, folder) for folder in checkpoint_dir.iterdir() if (step := _checkpoint_step(folder)) is not None
+    )
+    best: Path | None = None
+    torn: list[Path] = []
+    for _, folder in reversed(found):
+        if is_complete_checkpoint(folder):
+            best = folder
+            break
+        torn.append(folder)
+    if remove_torn:
+        for folder in torn:
+            shutil.rmtree(folder, ignore_errors=True)
+    return best
+
+
 def is_complete_run(path: Path) -> bool:
     """A finished run: ``run.json`` says complete and the folder is not a partial one."""
     marker = path / RUN_FILE
@@ -109,12 +161,33 @@ def is_complete_run(path: Path) -> bool:
         return False
 
 
+def _inside_partial_run(path: Path) -> Path | None:
+    """The ``.<name>.partial`` folder that ``path`` is in (or is), if any."""
+    resolved = path.resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder.name.startswith(".") and folder.name.endswith(".partial"):
+            return folder
+    return None
+
+
 def resolve_model_dir(path: str | Path) -> Path:
-    """The model folder behind ``path``: a finished run's ``model/``, or ``path`` itself if it is a model folder."""
+    """The model folder behind ``path``: a finished run's ``model/``, or ``path`` itself if it is a model folder.
+
+    Anything inside an unfinished run (its ``model/``, a training checkpoint) is refused: its weights may be
+    those of an interrupted training, and nothing of a run is usable before the run is complete.
+    """
     folder = Path(path)
     if not folder.exists():
         raise InputError("model path does not exist", file=folder, fix="give a run folder or a model folder")
-    if (folder / "model").is_dir() or folder.name.endswith(".partial") or (folder / RUN_FILE).exists():
+    partial = _inside_partial_run(folder)
+    if partial is not None:
+        raise InputError(
+            "this is inside a run that did not finish, so its model is not usable",
+            file=folder,
+            fix=f"resume it with stance-train resume=true name={partial.name[1 : -len('.partial')]}, "
+            "or use a finished run",
+        )
+    if (folder / "model").is_dir() or (folder / RUN_FILE).exists():
         if not is_complete_run(folder):
             raise InputError(
                 "this run did not finish, so its model is not usable",
