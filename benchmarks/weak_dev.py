@@ -1,0 +1,154 @@
+"""Dev check of the weak-labelling stage: LFs on the UN corpus + seed, label models, scores on the gold sets.
+
+Fits the label models on UNLABELLED sentences only (the UN corpus split into sentences, plus the seed's
+sentences); the gold sets are only scored. By default only the tuning part of the UN gold set and the seed are
+scored; pass --reporting to also score the reporting part (do that only to check the bar, never while tuning).
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/weak_dev.py [--reporting] [--groups patterns modality ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from pipeline.labels import ABSTAIN, LABEL2ID, LABELS, NONE
+from pipeline.weak.analysis import lf_summary, uncovered
+from pipeline.weak.label_model import MajorityVoteModel, SnorkelLabelModel
+from pipeline.weak.labeler import WeakLabeler
+from pipeline.weak.lfs import select_lfs
+from pipeline.weak.lfs.embeddings import SentenceEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared"
+CACHE = ROOT / "artifacts" / "weak_dev_embeddings.npz"
+
+
+def clean_text(text: str) -> str:
+    """Interim normaliser (until pipeline.split.clean_text lands): undo hyphenation, join lines, squeeze spaces."""
+    text = re.sub(r"(\w)-\s*\n\s*(?=[a-z])", r"\1", text)
+    text = re.sub(r"\s*\n\s*", " ", text)
+    return re.sub(r"[ \t\u00a0]+", " ", text).strip()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+
+
+def interim_split(text: str) -> list[str]:
+    """Interim sentence splitter for the dev script only: normalise, then cut after . ! ? before a capital."""
+    return [s.strip() for s in _SENTENCE_END.split(clean_text(text)) if len(s.strip()) > 1]
+
+
+def load_corpus_sentences() -> list[str]:
+    sentences: list[str] = []
+    for path in sorted((SHARED / "corpora" / "ungd-dev").glob("*.txt")):
+        sentences.extend(interim_split(path.read_text(encoding="utf-8")))
+    return sentences
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def cached_embedder(texts: list[str]) -> SentenceEmbedder:
+    """An embedder preloaded from the on-disk cache (artifacts/, ignored by git) when the texts match."""
+    embedder = SentenceEmbedder()
+    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()
+    if CACHE.exists():
+        data = np.load(CACHE, allow_pickle=False)
+        if str(data["key"]) == key:
+            embedder._cache.update(zip(texts, data["vectors"], strict=True))
+            return embedder
+    start = time.perf_counter()
+    vectors = embedder.embed(texts, progress=True)
+    print(f"embedded {len(set(texts))} texts in {time.perf_counter() - start:.1f}s")
+    CACHE.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(CACHE, key=key, vectors=vectors)
+    return embedder
+
+
+def scores(y_true: np.ndarray, y_pred: np.ndarray) -> str:
+    y_pred = np.where(y_pred == ABSTAIN, NONE, y_pred)
+    per = f1_score(y_true, y_pred, labels=[0, 1, 2], average=None, zero_division=0)
+    macro = per.mean()
+    return f"macro-F1 {macro:.3f}  " + "  ".join(f"{lab} {f:.3f}" for lab, f in zip(LABELS, per, strict=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reporting", action="store_true", help="also score the reporting part (final check)")
+    parser.add_argument("--groups", nargs="*", default=None)
+    parser.add_argument("--errors", action="store_true", help="print tuning-part and seed errors")
+    args = parser.parse_args()
+
+    corpus = load_corpus_sentences()
+    seed_gold = read_jsonl(ROOT / "seeds" / "gold" / "seed_gold.jsonl")
+    seed_texts = [clean_text(r["text"]) for r in seed_gold]
+    ungd = read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")
+    split_dir = ROOT / "configs" / "gold" / "ungd_dev_split"
+    parts = {"tuning": set((split_dir / "tuning_ids.txt").read_text().split())}
+    if args.reporting:
+        parts["reporting"] = set((split_dir / "reporting_ids.txt").read_text().split())
+    gold_parts = {name: [r for r in ungd if r["id"] in ids] for name, ids in parts.items()}
+
+    train_texts = corpus + seed_texts
+    gold_texts = [clean_text(r["text"]) for rows in gold_parts.values() for r in rows]
+    lfs = select_lfs(args.groups)
+    labeler = WeakLabeler(lfs, embedder=cached_embedder(train_texts + gold_texts))
+    print(f"corpus: {len(corpus)} sentences from the interim split; seed: {len(seed_texts)}; LFs: {len(lfs)}")
+
+    start = time.perf_counter()
+    L_corpus = labeler.apply(corpus, progress=False)
+    elapsed = time.perf_counter() - start
+    print(f"applied {len(lfs)} LFs to {len(corpus)} corpus sentences in {elapsed:.1f}s (embeddings cached)")
+    L_train = np.vstack([L_corpus, labeler.apply(seed_texts, progress=False)])
+    print(f"coverage on corpus+seed: {1 - uncovered(L_train).mean():.3f}")
+
+    models = {
+        "snorkel": SnorkelLabelModel(seed=0, epochs=500, lr=0.01, class_balance="majority").fit(L_train),
+        "majority": MajorityVoteModel(tie_policy="abstain").fit(L_train),
+    }
+    print("snorkel class balance (from corpus votes):", np.round(models["snorkel"].fitted_class_balance_, 3))
+    evals = {"seed": (seed_texts, np.array([LABEL2ID[r["label"]] for r in seed_gold]))}
+    for name, rows in gold_parts.items():
+        evals[name] = ([clean_text(r["text"]) for r in rows], np.array([LABEL2ID[r["label"]] for r in rows]))
+    L_evals = {name: labeler.apply(texts, progress=False) for name, (texts, _) in evals.items()}
+
+    tuning_texts, y_tuning = evals["tuning"]
+    summary = lf_summary(L_train, labeler.lf_names, labeler.lf_groups, weights=models["snorkel"].weights(),
+                         L_gold=L_evals["tuning"], y_gold=y_tuning)
+    with_pd_opts = summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+    print("\nLF summary (coverage etc. on corpus+seed; gold columns on the tuning part):")
+    print(with_pd_opts)
+
+    for name, (texts, y) in evals.items():
+        print(f"\n== {name} ({len(y)} sentences; {' / '.join(str((y == k).sum()) for k in range(3))})")
+        for kind, model in models.items():
+            pred = model.predict(L_evals[name])
+            print(f"  {kind:8s} {scores(y, pred)}  (uncovered {uncovered(L_evals[name]).mean():.2f})")
+        if name == "seed":
+            for kind, model in models.items():
+                pred = np.where(model.predict(L_evals[name]) == ABSTAIN, NONE, model.predict(L_evals[name]))
+                against_ok = int(((y == 0) & (pred == 0)).sum())
+                favor_ok = int(((y == 1) & (pred == 1)).sum())
+                false_stance = int(((y == NONE) & (pred != NONE)).sum())
+                verdict = against_ok == 7 and favor_ok == 1 and false_stance <= 2
+                print(f"  seed check {kind}: against {against_ok}/7, favor {favor_ok}/1, "
+                      f"false stance on none {false_stance} (<=2) -> {'PASS' if verdict else 'FAIL'}")
+        if args.errors and name in ("tuning", "seed"):
+            pred = models["snorkel"].predict(L_evals[name])
+            pred = np.where(pred == ABSTAIN, NONE, pred)
+            for i in np.flatnonzero(pred != y):
+                votes = {labeler.lf_names[j]: LABELS[v][:3] for j, v in enumerate(L_evals[name][i]) if v != ABSTAIN}
+                print(f"  gold {LABELS[y[i]]:7s} pred {LABELS[pred[i]]:7s} | {texts[i][:220]}\n      {votes}")
+
+
+if __name__ == "__main__":
+    main()

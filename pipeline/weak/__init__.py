@@ -1,0 +1,1 @@
+"""Weak labelling: labelling functions (``lfs``), label models, the applier (``labeler``) and LF analysis."""

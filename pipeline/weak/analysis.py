@@ -1,0 +1,79 @@
+"""The LF summary table: what each labelling function votes, how often, with whom it clashes, how accurate it is.
+
+Coverage, overlaps and conflicts come from the unlabelled vote matrix (snorkel's LFAnalysis); gold coverage and
+empirical accuracy from a gold vote matrix when one is given (evaluation only, never used for fitting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from snorkel.labeling import LFAnalysis
+
+from pipeline.labels import ABSTAIN, ID2LABEL
+
+SUMMARY_COLUMNS = [
+    "name", "group", "polarity", "coverage", "overlaps", "conflicts", "gold_coverage", "empirical_accuracy",
+    "weight",
+]
+
+
+def uncovered(L: np.ndarray) -> np.ndarray:
+    """Boolean mask of rows where every LF abstained."""
+    return (np.asarray(L) == ABSTAIN).all(axis=1)
+
+
+def lf_summary(
+    L: np.ndarray,
+    lf_names: Sequence[str],
+    lf_groups: Sequence[str],
+    weights: np.ndarray | None = None,
+    L_gold: np.ndarray | None = None,
+    y_gold: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """One row per LF with the columns of ``SUMMARY_COLUMNS``.
+
+    polarity is the sorted list of label names the LF voted on ``L``; coverage/overlaps/conflicts are fractions
+    of ``L``'s rows; gold_coverage and empirical_accuracy (share of the LF's non-abstain gold votes that match
+    ``y_gold``; NaN where it never votes) need ``L_gold`` and ``y_gold``; weight is NaN without ``weights``.
+    """
+    L = np.asarray(L, dtype=int)
+    m = L.shape[1]
+    if len(lf_names) != m or len(lf_groups) != m:
+        raise ValueError(f"{m} vote columns but {len(lf_names)} names and {len(lf_groups)} groups")
+    analysis = LFAnalysis(L)
+    polarity = [[ID2LABEL[v] for v in sorted(set(L[:, j]) - {ABSTAIN})] for j in range(m)]
+    frame = pd.DataFrame(
+        {
+            "name": list(lf_names),
+            "group": list(lf_groups),
+            "polarity": polarity,
+            "coverage": analysis.lf_coverages() if len(L) else np.zeros(m),
+            "overlaps": analysis.lf_overlaps() if len(L) else np.zeros(m),
+            "conflicts": analysis.lf_conflicts() if len(L) else np.zeros(m),
+        }
+    )
+    gold_coverage = np.full(m, np.nan)
+    accuracy = np.full(m, np.nan)
+    if L_gold is not None and y_gold is not None:
+        L_gold = np.asarray(L_gold, dtype=int)
+        y_gold = np.asarray(y_gold, dtype=int)
+        if L_gold.shape != (len(y_gold), m):
+            raise ValueError(f"L_gold shape {L_gold.shape} does not match {len(y_gold)} gold labels x {m} LFs")
+        voted = L_gold != ABSTAIN
+        gold_coverage = voted.mean(axis=0) if len(y_gold) else np.zeros(m)
+        correct = (L_gold == y_gold[:, None]) & voted
+        counts = voted.sum(axis=0)
+        accuracy = np.divide(correct.sum(axis=0), counts, out=np.full(m, np.nan), where=counts > 0)
+    frame["gold_coverage"] = gold_coverage
+    frame["empirical_accuracy"] = accuracy
+    if weights is not None:
+        weights = np.asarray(weights, dtype=float)
+        if weights.shape != (m,):
+            raise ValueError(f"weights shape {weights.shape} does not match {m} LFs")
+        frame["weight"] = weights
+    else:
+        frame["weight"] = np.nan
+    return frame[SUMMARY_COLUMNS]

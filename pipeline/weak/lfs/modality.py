@@ -1,0 +1,167 @@
+"""Modality and polarity LFs: a demand, call, welcome or condemnation whose object is the troop presence.
+
+The stance comes from the speech act (demand/urge/must, welcome/thank, condemn/reject) combined with what it is
+about (withdrawal, occupation, deployment, peacekeepers), and from negation ("no foreign troops", "must not
+withdraw"), which flips a neutral mention into a position.
+"""
+
+from __future__ import annotations
+
+from snorkel.labeling import labeling_function
+
+from pipeline.labels import ABSTAIN, AGAINST, FAVOR
+from pipeline.weak.lfs.cues import (
+    FOREIGN_FORCES,
+    NON_STATE,
+    OCCUPATION,
+    PEACEKEEPING,
+    WITHDRAWAL,
+    TextPoint,
+    has,
+    rx,
+)
+
+_DEMAND = rx(
+    r"\b(?:demand\w*|call\w*\s+(?:for|upon|on)|calls?|urg\w+|insist\w*|appeal\w*|press\w*\s+for|requir\w+|"
+    r"must|should|shall|need|necessary|essential|imperative|support\w*|reiterat\w+|reaffirm\w*|compel\w*|"
+    r"oblige|presupposes|pre-?condition|only\s+if|unless|cannot\s+be\s+\w+\s+without|without\s+the|"
+    r"stress\w*|aim)\b"
+)
+
+_WELCOME = rx(
+    r"\b(?:welcom\w+|applaud\w*|hail\w*|rejoic\w+|gratif\w+|satisf\w+|salute\w*|celebrat\w+|"
+    r"commend\w*|good\s+news|positive\s+step|important\s+step|step\s+forward)\b"
+)
+
+_CONDEMN = rx(
+    r"\b(?:condemn\w*|denounc\w+|deplor\w+|reject\w*|oppos\w+|protest\w*|violat\w+|illegal\w*|unlawful|"
+    r"illegitimate|unjustifi\w+|unprovoked|flagrant|outrag\w+|atrocit\w+|obstacle|threat\w*|"
+    r"aggression|aggressor|annexationist|expansionis\w+|infamous|heinous|murder\w*|massacre\w*|"
+    r"destroy\w*|disregard|defiance)\b"
+)
+
+_OCCUPATION_NOUN = rx(
+    r"\b(?:occupation|invasion|incursions?|invaders?|occupiers?|aggressors?|occupying\s+forces|"
+    r"occupation\s+(?:troops|forces|army)|foreign\s+(?:military\s+)?presence|foreign\s+(?:troops|forces|bases))\b"
+)
+
+_PRAISE = rx(
+    r"\b(?:thank\w*|grateful|gratitude|appreciat\w+|commend\w*|prais\w+|tribute|salute\w*|homage|pride|proud|"
+    r"courageous|brave\w*|heroic|sacrifices?|welcom\w+|recogni[sz]\w+\s+the\s+(?:role|contribution)|"
+    r"cooperation\s+with\s+these|exemplary)\b"
+)
+
+_PRESENCE_NOUN = rx(
+    r"\b(?:peace-?keep\w*|troops|soldiers|contingents?|forces|mission|multinational|coalition)\b"
+)
+
+_MANAGEMENT = rx(
+    r"\b(?:abuse\w*|exploitation|cholera|misconduct|financ\w+|budget\w*|arrears|assessments?|reform\w*|"
+    r"safety|training|train)\b"
+)
+
+_NO_FOREIGN = rx(
+    r"\bno\s+(?:more\s+)?(?:foreign|alien|outside)\s+(?:military\s+)?(?:troops|forces|bases|presence|intervention)"
+    r"|\bwithout\s+(?:any\s+)?(?:the\s+)?(?:presence\s+of\s+)?foreign\s+(?:military\s+)?(?:troops|forces|bases|"
+    r"interference|intervention)"
+    r"|\b(?:not|never)\s+(?:\w+\s+){0,6}(?:based\s+on|through)\s+(?:\w+\s+){0,6}(?:presence\s+of\s+)?foreign"
+    r"\s+(?:military\s+)?(?:troops|forces|bases)"
+    r"|\bfree\s+(?:of|from)\s+(?:all\s+)?(?:foreign\s+)?(?:military\s+bases|foreign\s+(?:troops|forces))"
+)
+
+_NOT_WITHDRAW = rx(
+    r"\b(?:not|never|n't|cannot|against)\s+(?:\w+\s+){0,2}(?:withdraw\w*|leave|pull\w*\s+out|abandon)\b"
+    r"|\bwithdrawal\s+(?:\w+\s+){0,3}(?:would|could|will)\s+(?:\w+\s+){0,2}(?:create|lead|leave|be\s+a\s+mistake|"
+    r"jeopardi[sz]e|undermine|plunge|risk|endanger)"
+)
+
+_CALL_DEPLOY = rx(
+    r"\b(?:call\w*\s+(?:for|upon|on)|request\w*|urg\w+|need\w*|support\w*|welcom\w+|decided|ask\w*|appeal\w*|"
+    r"must|should)\s+(?:\w+\s+){0,6}(?:deploy\w*|dispatch\w*|send\w*|reinforc\w*|strengthen\w*|extend\w*|"
+    r"establish\w*)\s+(?:of\s+)?(?:\w+\s+){0,4}(?:peace-?keep\w*|forces?|troops|contingents?|mission|personnel)"
+)
+
+
+def _names_foreign(text: str) -> bool:
+    """Foreign/occupying forces or an occupation are named; a withdrawal by a rebel group alone does not count."""
+    return has(FOREIGN_FORCES, text) or has(OCCUPATION, text) or not has(NON_STATE, text)
+
+
+@labeling_function()
+def mod_demand_withdrawal(x: TextPoint) -> int:
+    """AGAINST: a demand/call/must/support before a withdrawal or leaving of named troops or occupiers."""
+    text = x.text
+    match = _DEMAND.search(text)
+    if match is None:
+        return ABSTAIN
+    after = text[match.start() :]
+    troops = has(FOREIGN_FORCES, after) or has(OCCUPATION, after) or has(rx(r"\btroops|forces\b"), after)
+    if has(WITHDRAWAL, after) and troops and _names_foreign(text) and not has(_NOT_WITHDRAW, text):
+        return AGAINST
+    return ABSTAIN
+
+
+@labeling_function()
+def mod_welcome_withdrawal(x: TextPoint) -> int:
+    """AGAINST: welcoming or applauding a withdrawal (the guideline counts it as opposition to the presence)."""
+    text = x.text
+    if has(_WELCOME, text) and has(rx(r"\bwithdraw\w*|\bevacuat\w+|\bdeparture\b"), text) and _names_foreign(text):
+        return AGAINST
+    return ABSTAIN
+
+
+@labeling_function()
+def mod_condemn_occupation(x: TextPoint) -> int:
+    """AGAINST: condemnation/violation/threat vocabulary together with an occupation, invasion or invaders."""
+    text = x.text
+    if has(_CONDEMN, text) and has(_OCCUPATION_NOUN, text):
+        return AGAINST
+    return ABSTAIN
+
+
+@labeling_function()
+def mod_negated_presence(x: TextPoint) -> int:
+    """AGAINST: negated presence: 'no foreign troops', 'without foreign forces', 'free of military bases'."""
+    return AGAINST if has(_NO_FOREIGN, x.text) else ABSTAIN
+
+
+@labeling_function()
+def mod_praise_forces(x: TextPoint) -> int:
+    """FAVOR: thanks, praise, tribute or welcome addressed to peacekeepers or (non-occupying) forces."""
+    text = x.text
+    if not (has(_PRAISE, text) and has(_PRESENCE_NOUN, text)):
+        return ABSTAIN
+    if not (has(PEACEKEEPING, text) or has(FOREIGN_FORCES, text) or has(rx(r"\bsoldiers\s+of\b"), text)):
+        return ABSTAIN
+    if has(OCCUPATION, text) or has(WITHDRAWAL, text) or has(_MANAGEMENT, text):
+        return ABSTAIN
+    return FAVOR
+
+
+@labeling_function()
+def mod_not_withdraw(x: TextPoint) -> int:
+    """FAVOR: forces must not withdraw/leave, or withdrawal would cause harm."""
+    text = x.text
+    if has(_NOT_WITHDRAW, text) and (has(FOREIGN_FORCES, text) or has(PEACEKEEPING, text)):
+        return FAVOR
+    return ABSTAIN
+
+
+@labeling_function()
+def mod_call_deployment(x: TextPoint) -> int:
+    """FAVOR: calling for, requesting or supporting deployment, reinforcement or extension of forces."""
+    text = x.text
+    if has(_CALL_DEPLOY, text) and not has(OCCUPATION, text) and not has(rx(r"\bmissiles?\b|\bnuclear\b"), text):
+        return FAVOR
+    return ABSTAIN
+
+
+MODALITY_LFS = [
+    mod_demand_withdrawal,
+    mod_welcome_withdrawal,
+    mod_condemn_occupation,
+    mod_negated_presence,
+    mod_praise_forces,
+    mod_not_withdraw,
+    mod_call_deployment,
+]

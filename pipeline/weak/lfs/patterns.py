@@ -1,0 +1,244 @@
+"""Phrase-pattern LFs: fixed expressions that carry a stance toward foreign troop presence on their own.
+
+Against: qualified or demanded withdrawal, ending an occupation, dismantling foreign bases, an occupation called
+illegal or an obstacle, resistance to occupiers, armed incursions. Favor: troop contributions, mandate extension,
+deployment or reinforcement, presence by consent or request, withdrawal made conditional or called premature,
+presence credited with progress.
+"""
+
+from __future__ import annotations
+
+from snorkel.labeling import labeling_function
+
+from pipeline.labels import ABSTAIN, AGAINST, FAVOR
+from pipeline.weak.lfs.cues import (
+    FOREIGN_FORCES,
+    MILITARY_ANY,
+    NON_STATE,
+    OCCUPATION,
+    PEACEKEEPING,
+    TROOP_NOUN,
+    TextPoint,
+    has,
+    rx,
+)
+
+_QUALIFIED_WITHDRAWAL = rx(
+    r"\b(?:immediate|unconditional|complete|total|full|early|rapid|speedy|prompt|swift|phased)\w*"
+    r"(?:,?\s+(?:and\s+)?\w+)?\s+(?:withdrawal|evacuation|departure|pull-?out)"
+    r"|\bwithdraw\w*\s+(?:\w+\s+){0,4}(?:immediately|unconditionally|completely|totally|forthwith|without\s+delay)"
+    r"|\bunconditionally\s+withdraw"
+)
+
+_WITHDRAWAL_OF_FORCES = rx(
+    rf"\b(?:withdrawal|evacuation|removal|departure|expulsion|pull-?out)\s+of\s+(?:all\s+)?(?:the\s+)?"
+    rf"(?:\w+\s+){{0,3}}{TROOP_NOUN}\b[^.;]*?\bfrom\b"
+    r"|\b(?:withdrawal|evacuation)\s+of\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){0,2}occupied"
+    r"|\bwithdraw\w*\s+(?:\w+\s+){0,4}from\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){0,2}(?:occupied|territor\w+\s+of)"
+    r"|\b(?:foreign|occupation|occupying)\s+(?:\w+\s+)?(?:troops|forces|fleets|bases)\s+(?:\w+\s+){0,3}"
+    r"(?:withdrawn|leave|evacuated|removed|pulled\s+out)"
+)
+
+_END_OCCUPATION = rx(
+    r"\b(?:end|ending|ended|terminat\w+|halt)\s+(?:to\s+)?(?:the\s+|this\s+|its\s+|their\s+|that\s+)?"
+    r"(?:\w+\s+){0,2}occupation\b"
+    r"|\boccupation\s+(?:\w+\s+){0,3}(?:must|should|will|to)\s+(?:\w+\s+){0,2}(?:end|come\s+to\s+an\s+end|cease)"
+    r"|\bliberat\w+\s+(?:of\s+)?(?:\w+\s+){0,3}(?:occupied|from\s+(?:foreign\s+)?occupation)"
+    r"|\bliberat\w+\s+(?:\w+\s+){0,4}territor\w+\s+from\b"
+    r"|\b(?:drive|driving|throw|chase)\s+out\s+(?:the\s+)?(?:\w+\s+)?(?:invaders|occupiers|aggressors|troops)"
+    r"|\b(?:rolling|roll)\s+it\s+back"
+)
+
+_DISMANTLE_BASES = rx(
+    r"\b(?:dismantl|eliminat|remov|liquidat|clos|abolish|withdraw|evacuat)\w*\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?"
+    r"(?:\w+\s+){0,3}(?:military\s+)?bases\b"
+    r"|\b(?:foreign|military)\s+bases\s+(?:\w+\s+){0,3}(?:eliminated|dismantled|removed|closed|abolished|withdrawn)"
+    r"|\bdismantl\w+\s+(?:of\s+)?(?:the\s+)?(?:so.called\s+)?security\s+zone"
+)
+
+_OCCUPATION_EVALUATED = rx(
+    r"\b(?:illegal|unlawful|brutal|illegitimate|continued|continuing|prolonged|colonial|racist|"
+    r"hateful|barbaric|savage|criminal|military|foreign|armed|fascist|expansionist)\s+(?:\w+\s+)?"
+    r"(?:occupation|invasion|aggression)\b"
+    r"|\b(?:occupation|invasion)\s+(?:\w+\s+){0,4}(?:illegal|unlawful|violation|obstacle|stumbling\s+block|"
+    r"threat|crime|root\s+cause|aggression|annexation|expansion)"
+    r"|\b(?:policies|policy)\s+of\s+(?:\w+\s+){0,3}(?:occupation|annexation)\b"
+    r"|\b(?:root\s+cause|obstacle|stumbling\s+block|main\s+cause)\s+(?:\w+\s+){0,6}"
+    r"(?:occupation|invasion|presence)\b"
+    r"|\bcontinues?\s+to\s+occupy\b"
+)
+
+_RESIST_OCCUPIERS = rx(
+    r"\b(?:resist\w*|struggl\w+|fight\w*|intifad\w+|battles?|uprising)\s+(?:\w+\s+){0,5}(?:against|to)\s+"
+    r"(?:the\s+)?(?:\w+\s+){0,2}(?:occupation|occupiers?|invaders?|aggressors?|forces\s+of\s+aggression|invasion)"
+    r"|\bfrom\s+foreign\s+occupation\b"
+)
+
+_INCURSION = rx(
+    r"\barmed\s+incursions?\b|\bincursions?\s+into\b|\bacts?\s+of\s+aggression\s+by\b"
+    r"|\bviolation\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}(?:territory|borders)\s+(?:\w+\s+){0,3}by\s+(?:\w+\s+){0,3}forces"
+)
+
+_CONTRIBUTION = rx(
+    r"\bcontribut\w*\s+(?:\w+\s+){0,3}(?:troops|contingents?|peace-?keepers|military\s+(?:contingents?|observers|"
+    r"personnel|units)|soldiers|battalions?)"
+    r"|\b(?:troops|contingents?|military\s+observers|peacekeepers)\s+(?:\w+\s+){0,3}(?:contribut\w+|made\s+available)"
+    r"|\b(?:sending|send|sent|dispatch\w*|provid\w+)\s+(?:\w+\s+){0,3}(?:contingents?|troops|battalions?|"
+    r"military\s+observers|peace-?keepers)"
+    r"|\bparticipat\w+\s+(?:\w+\s+){0,3}in\s+(?:\w+\s+){0,4}(?:peace-?keeping|stand-?by\s+forces|"
+    r"United\s+Nations\s+(?:missions|operations|forces))"
+    r"|\b(?:our|its|my\s+country's)\s+(?:own\s+)?(?:peace-?keepers|blue\s+helmets|contingents?)\b"
+    r"|\bforces\s+within\s+the\s+framework\s+of\b"
+    r"|\bshoulder\w*\s+(?:its|our)\s+peace-?keeping"
+)
+
+_MANDATE_EXTENSION = rx(
+    r"\b(?:extend\w*|extension|renew\w*|prolong\w*)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,3}mandate"
+    r"|\b(?:forces|troops|mission|contingents?)\s+(?:\w+\s+){0,2}(?:remain|stay)\s+(?:\w+\s+){0,3}until"
+)
+
+_DEPLOYMENT = rx(
+    r"\b(?:deploy\w*|dispatch\w*|reinforc\w*|strengthen\w*)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:additional|more|further|"
+    r"new|larger|sufficient|adequate|international|multinational|peace-?keeping|United\s+Nations|UN)\s+"
+    r"(?:\w+\s+){0,2}(?:forces?|troops|personnel|contingents?|missions?|peace-?keepers|operations?)"
+    r"|\b(?:additional|more)\s+(?:peace-?keepers|troops|contingents)\b"
+)
+
+_CONSENT_REQUEST = rx(
+    r"\b(?:at\s+the\s+(?:request|invitation)|with\s+the\s+(?:consent|agreement)|by\s+invitation|"
+    r"upon\s+the\s+request)\s+of\b"
+    r"|\binvited\s+(?:\w+\s+){0,3}(?:troops|forces|mission)"
+)
+
+_CONDITIONAL_WITHDRAWAL = rx(
+    r"\bwithdraw\w*\s+(?:\w+\s+){0,4}(?:linked|conditional|conditioned|contingent|tied|subject)\s+(?:to|on|upon)"
+    r"|\b(?:linked|tied|conditioned)\s+(?:\w+\s+){0,3}withdraw\w*\s+(?:\w+\s+){0,3}to\b"
+    r"|\b(?:premature|hasty|precipitate|precipitous|abrupt)\s+(?:\w+\s+)?withdrawal"
+    r"|\bwithdrawal\s+(?:\w+\s+){0,3}(?:premature|too\s+early)"
+    r"|\bwithdraw\w*\s+(?:\w+\s+){0,5}only\s+(?:after|when|once)"
+)
+
+_PRESENCE_BENEFIT = rx(
+    r"\b(?:since|thanks\s+to|with|through|following)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:deployment|presence|arrival)\b"
+    r"[^.]*\b(?:progress|stability|stabili[sz]ed|security|calm|peace\s+has)"
+    r"|\b(?:peace-?keep\w*|forces|mission|troops)\s+(?:\w+\s+){0,8}(?:key\s+instrument|essential\s+role|"
+    r"vital\s+role|crucial\s+role|decisive\s+role|great\s+importance|indispensable|irreplaceable)"
+    r"|\b(?:key\s+instrument|essential\s+role|vital\s+role|crucial\s+role|important\s+role)\s+(?:\w+\s+){0,8}"
+    r"(?:peace-?keep\w*|forces|mission)"
+)
+
+
+def _foreign_target(text: str) -> bool:
+    """Foreign, occupying or peacekeeping forces are named (the withdrawal is not a rebel group's)."""
+    foreign = has(FOREIGN_FORCES, text) or has(OCCUPATION, text) or has(PEACEKEEPING, text)
+    return foreign or (not has(NON_STATE, text) and has(MILITARY_ANY, text))
+
+
+@labeling_function()
+def pat_qualified_withdrawal(x: TextPoint) -> int:
+    """AGAINST: withdrawal qualified as immediate/unconditional/complete/early (a demand, not a report)."""
+    text = x.text
+    if has(_QUALIFIED_WITHDRAWAL, text) and _foreign_target(text) and not has(_CONDITIONAL_WITHDRAWAL, text):
+        return AGAINST
+    return ABSTAIN
+
+
+@labeling_function()
+def pat_withdrawal_of_forces(x: TextPoint) -> int:
+    """AGAINST: 'withdrawal of X troops from ...', 'withdraw from the occupied ...', 'foreign forces ... withdrawn'."""
+    text = x.text
+    if has(_WITHDRAWAL_OF_FORCES, text) and _foreign_target(text) and not has(_CONDITIONAL_WITHDRAWAL, text):
+        return AGAINST
+    return ABSTAIN
+
+
+@labeling_function()
+def pat_end_occupation(x: TextPoint) -> int:
+    """AGAINST: ending an occupation, liberating occupied land, driving out invaders."""
+    return AGAINST if has(_END_OCCUPATION, x.text) else ABSTAIN
+
+
+@labeling_function()
+def pat_dismantle_bases(x: TextPoint) -> int:
+    """AGAINST: dismantling, eliminating or closing (foreign) military bases or a 'security zone'."""
+    return AGAINST if has(_DISMANTLE_BASES, x.text) else ABSTAIN
+
+
+@labeling_function()
+def pat_occupation_evaluated(x: TextPoint) -> int:
+    """AGAINST: an occupation/invasion called illegal, brutal, continued, an obstacle or a root cause."""
+    return AGAINST if has(_OCCUPATION_EVALUATED, x.text) else ABSTAIN
+
+
+@labeling_function()
+def pat_resist_occupiers(x: TextPoint) -> int:
+    """AGAINST: resistance or struggle against occupation, invaders or aggressors."""
+    return AGAINST if has(_RESIST_OCCUPIERS, x.text) else ABSTAIN
+
+
+@labeling_function()
+def pat_incursion(x: TextPoint) -> int:
+    """AGAINST: armed incursions into a territory or aggression by (foreign) forces."""
+    return AGAINST if has(_INCURSION, x.text) else ABSTAIN
+
+
+@labeling_function()
+def pat_troop_contribution(x: TextPoint) -> int:
+    """FAVOR: contributing, sending or providing troops/contingents, taking part in peacekeeping."""
+    return FAVOR if has(_CONTRIBUTION, x.text) else ABSTAIN
+
+
+@labeling_function()
+def pat_mandate_extension(x: TextPoint) -> int:
+    """FAVOR: extending or renewing a mission's mandate, forces staying until something is achieved."""
+    return FAVOR if has(_MANDATE_EXTENSION, x.text) else ABSTAIN
+
+
+@labeling_function()
+def pat_deployment(x: TextPoint) -> int:
+    """FAVOR: deployment or reinforcement of additional/international/peacekeeping forces."""
+    text = x.text
+    if has(_DEPLOYMENT, text) and not has(OCCUPATION, text):
+        return FAVOR
+    return ABSTAIN
+
+
+@labeling_function()
+def pat_consent_request(x: TextPoint) -> int:
+    """FAVOR: forces present at the request, invitation or with the consent of the host government."""
+    text = x.text
+    if has(_CONSENT_REQUEST, text) and (has(FOREIGN_FORCES, text) or has(PEACEKEEPING, text)):
+        return FAVOR
+    return ABSTAIN
+
+
+@labeling_function()
+def pat_conditional_withdrawal(x: TextPoint) -> int:
+    """FAVOR: withdrawal linked/conditioned to terms, or called premature (forces stay until terms are met)."""
+    return FAVOR if has(_CONDITIONAL_WITHDRAWAL, x.text) else ABSTAIN
+
+
+@labeling_function()
+def pat_presence_benefit(x: TextPoint) -> int:
+    """FAVOR: a deployment or presence credited with progress; peacekeeping called a key/vital instrument."""
+    text = x.text
+    if has(_PRESENCE_BENEFIT, text) and not has(OCCUPATION, text):
+        return FAVOR
+    return ABSTAIN
+
+
+PATTERN_LFS = [
+    pat_qualified_withdrawal,
+    pat_withdrawal_of_forces,
+    pat_end_occupation,
+    pat_dismantle_bases,
+    pat_occupation_evaluated,
+    pat_resist_occupiers,
+    pat_incursion,
+    pat_troop_contribution,
+    pat_mandate_extension,
+    pat_deployment,
+    pat_consent_request,
+    pat_conditional_withdrawal,
+    pat_presence_benefit,
+]

@@ -1,0 +1,225 @@
+"""Every labelling function: one sentence it must vote on, one it must abstain on (sentences written here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
+from pipeline.weak.labeler import WeakLabeler
+from pipeline.weak.lfs import LF_GROUPS, TextPoint, group_of, needs_embedding, select_lfs
+
+# name -> (sentence it must vote on, expected vote, sentence it must abstain on)
+CASES: dict[str, tuple[str, int, str]] = {
+    "pat_qualified_withdrawal": (
+        "We seek the immediate and unconditional withdrawal of the invading army from the island.",
+        AGAINST,
+        "The withdrawal of the mission was completed last spring after a long debate.",
+    ),
+    "pat_withdrawal_of_forces": (
+        "The withdrawal of foreign forces from the country was on the agenda.",
+        AGAINST,
+        "The rebels agreed to the withdrawal of their fighters to the hills.",
+    ),
+    "pat_end_occupation": (
+        "Only an end to the occupation can bring a lasting peace to the valley.",
+        AGAINST,
+        "The occupation of the building by students lasted a week.",
+    ),
+    "pat_dismantle_bases": (
+        "The nonaligned states want the dismantling of all foreign military bases in the ocean.",
+        AGAINST,
+        "The company built new bases for its research vessels.",
+    ),
+    "pat_occupation_evaluated": (
+        "The illegal occupation of the northern provinces has lasted too long.",
+        AGAINST,
+        "The occupation rate of the hotels rose during the summer.",
+    ),
+    "pat_resist_occupiers": (
+        "The villagers kept up their struggle against the occupiers for a decade.",
+        AGAINST,
+        "The farmers kept up their struggle against the drought for a decade.",
+    ),
+    "pat_incursion": (
+        "We protest against the repeated armed incursions into our southern districts.",
+        AGAINST,
+        "Tourists made repeated excursions into the southern districts.",
+    ),
+    "pat_troop_contribution": (
+        "My Government has decided to contribute two battalions to the new operation.",
+        FAVOR,
+        "My Government has decided to contribute funds to the new hospital.",
+    ),
+    "pat_mandate_extension": (
+        "The Council should extend the mandate of the observer force for another year.",
+        FAVOR,
+        "The Council discussed the mandate of the commission on trade.",
+    ),
+    "pat_deployment": (
+        "We support the deployment of additional peacekeepers to the eastern provinces.",
+        FAVOR,
+        "We support the deployment of new broadband networks in rural areas.",
+    ),
+    "pat_consent_request": (
+        "The foreign troops are there at the request of the lawful Government.",
+        FAVOR,
+        "The report was prepared at the request of the Government.",
+    ),
+    "pat_conditional_withdrawal": (
+        "The capital has linked any troop withdrawal to firm guarantees from the insurgents.",
+        FAVOR,
+        "The capital has announced a new budget for the coming year.",
+    ),
+    "pat_presence_benefit": (
+        "Since the deployment of the mission, stability has returned to the north.",
+        FAVOR,
+        "Since the elections, stability has returned to the north.",
+    ),
+    "mod_demand_withdrawal": (
+        "The ministers demanded that the foreign troops leave the country at once.",
+        AGAINST,
+        "The ministers demanded that the price of bread be lowered at once.",
+    ),
+    "mod_welcome_withdrawal": (
+        "We welcome the withdrawal of the occupying troops from the southern border area.",
+        AGAINST,
+        "We welcome the new members of this Assembly.",
+    ),
+    "mod_condemn_occupation": (
+        "We firmly condemn the invasion of our neighbour.",
+        AGAINST,
+        "We firmly condemn the attack on the embassy.",
+    ),
+    "mod_negated_presence": (
+        "There must be no foreign troops on the soil of the peninsula.",
+        AGAINST,
+        "There must be no hunger on the soil of the peninsula.",
+    ),
+    "mod_praise_forces": (
+        "We thank the peacekeepers who serve with such courage in distant lands.",
+        FAVOR,
+        "We thank the teachers who serve with such courage in distant villages.",
+    ),
+    "mod_not_withdraw": (
+        "The international forces must not withdraw before the country can defend itself.",
+        FAVOR,
+        "The delegation must not withdraw from the negotiations.",
+    ),
+    "mod_call_deployment": (
+        "We call for the swift deployment of a United Nations force along the border.",
+        FAVOR,
+        "We call for the swift deployment of vaccines along the border.",
+    ),
+    "tgt_no_military_vocabulary": (
+        "Trade and investment are the engines of our economic growth.",
+        NONE,
+        "Foreign troops remain in the region.",
+    ),
+    "tgt_figurative_forces": (
+        "We must join forces to overcome poverty and the forces of regression.",
+        NONE,
+        "We must join forces to remove the foreign troops.",
+    ),
+    "tgt_own_forces": (
+        "Our national army and the police keep order in the capital.",
+        NONE,
+        "Our national army fought the occupation forces in the capital.",
+    ),
+    "tgt_non_state_actor": (
+        "The rebels attacked three villages in the north last week.",
+        NONE,
+        "The rebels attacked the foreign troops in the north last week.",
+    ),
+    "tgt_weapons_not_troops": (
+        "A treaty banning nuclear weapons would make the world safer.",
+        NONE,
+        "A treaty requiring foreign troops to leave would make the region safer.",
+    ),
+    "tgt_peacekeeping_management": (
+        "The financing of peacekeeping operations must be put on a sound footing.",
+        NONE,
+        "We are grateful to the peacekeepers for their service.",
+    ),
+    "tgt_bare_history": (
+        "In 1975 the invasion of the island took place in the month of July.",
+        NONE,
+        "The illegal invasion of the island must be ended.",
+    ),
+    "tgt_occupier_actions": (
+        "Settlement building in the occupied lands deprives farmers of water.",
+        NONE,
+        "Settlement building will stop only with an end to the occupation.",
+    ),
+    "tgt_short_question": (
+        "Occupying a neighbour's capital?",
+        NONE,
+        "What should the international community do about the thousands of refugees at the border?",
+    ),
+    "lex_negative_near_occupation": (
+        "The cruel and brutal occupation brought misery and terror.",
+        AGAINST,
+        "The occupation of the island began in the summer of that year.",
+    ),
+    "lex_positive_near_peacekeepers": (
+        "The peacekeepers earned admiration, gratitude and praise everywhere.",
+        FAVOR,
+        "The peacekeepers arrived in the capital on Tuesday.",
+    ),
+    "emb_nearest_prototype": (
+        "All foreign soldiers must leave our territory without delay.",
+        AGAINST,
+        "The weather was mild and the harvest was good this year.",
+    ),
+}
+
+
+def _by_name() -> dict[str, object]:
+    return {lf.name: lf for lf in select_lfs(None)}
+
+
+def test_every_lf_has_a_case() -> None:
+    assert set(CASES) == set(_by_name())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_lf_votes_and_abstains(name: str) -> None:
+    lf = _by_name()[name]
+    vote_text, expected, abstain_text = CASES[name]
+    assert lf(TextPoint(vote_text)) == expected
+    assert lf(TextPoint(abstain_text)) == ABSTAIN
+
+
+def test_every_lf_has_a_docstring_naming_its_evidence() -> None:
+    for lf in select_lfs(None):
+        doc = lf._f.__doc__ or ""
+        assert len(doc.split()) >= 5, lf.name
+
+
+def test_select_lfs_by_group_and_unknown_group() -> None:
+    patterns = select_lfs(["patterns"])
+    assert patterns == LF_GROUPS["patterns"]
+    assert all(group_of(lf) == "patterns" for lf in patterns)
+    without_embeddings = select_lfs([g for g in LF_GROUPS if g != "embeddings"])
+    assert not any(needs_embedding(lf) for lf in without_embeddings)
+    assert len(select_lfs(None)) == sum(len(v) for v in LF_GROUPS.values())
+    with pytest.raises(ConfigError, match="unknown LF group"):
+        select_lfs(["patterns", "nonsense"])
+
+
+def test_labeler_apply_matches_single_calls_and_batches_embeddings() -> None:
+    texts = [case[0] for case in CASES.values()] + [case[2] for case in CASES.values()]
+    labeler = WeakLabeler(select_lfs(None))
+    L = labeler.apply(texts, progress=False)
+    assert L.shape == (len(texts), len(labeler.lfs)) and L.dtype.kind == "i"
+    for j, lf in enumerate(labeler.lfs):
+        assert [lf(TextPoint(t)) for t in texts] == list(L[:, j]), lf.name
+    assert labeler.lf_groups[labeler.lf_names.index("emb_nearest_prototype")] == "embeddings"
+    points = labeler.points(texts[:3], progress=False)
+    assert all(isinstance(p.embedding, np.ndarray) and abs(np.linalg.norm(p.embedding) - 1) < 1e-4 for p in points)
+
+
+def test_labeler_without_embeddings_skips_embedding() -> None:
+    labeler = WeakLabeler(select_lfs(["patterns", "targets"]))
+    assert all(p.embedding is None for p in labeler.points(["Foreign troops must leave."], progress=False))
