@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from pipeline.corpus import Corpus, Document  # noqa: E402
 from pipeline.predict import DEFAULT_FAST_PATH, Predictor, predict_corpus  # noqa: E402
-from pipeline.split import Sentence  # noqa: E402
+from pipeline.split import PysbdSplitter, clean_text  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_predict", Path(__file__).with_name("predict.py"))
 assert _spec is not None and _spec.loader is not None
@@ -35,23 +35,7 @@ bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
 
-class RegexSplitter:
-    """The benchmark's fixed regex split, with offsets into the raw text (so counts are known up front)."""
-
-    def split(self, document: Document) -> list[Sentence]:
-        sentences, start = [], 0
-        for match in [*bench.SENTENCE_END.finditer(document.text), None]:
-            end = match.start() if match else len(document.text.rstrip())
-            if end > start:
-                sentences.append(Sentence(document.id, start, end, document.text[start:end]))
-            start = match.end() if match else start
-        return sentences
-
-    def clean_text(self, text: str) -> str:
-        return bench.clean(text)
-
-
-def build_corpus(folder: Path, sentences: int, splitter: RegexSplitter) -> tuple[int, int]:
+def build_corpus(folder: Path, sentences: int, splitter: PysbdSplitter) -> tuple[int, int]:
     """Write speeches (cycling through the UN corpus) into ``folder`` until ``sentences`` are reached."""
     speeches = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(bench.UN_CORPUS.glob("*.txt"))]
     counts = [len(splitter.split(Document(name, text))) for name, text in speeches]
@@ -77,7 +61,7 @@ def main() -> None:
     if not (Path(model_dir) / "config.json").exists() and not (Path(model_dir) / "model").is_dir():
         sys.exit(f"no model at {model_dir}: run benchmarks/predict.py first or pass --model")
 
-    splitter = RegexSplitter()
+    splitter = PysbdSplitter()
     with tempfile.TemporaryDirectory(prefix="stance-memory-") as temp:
         corpus_dir = Path(temp) / "corpus"
         corpus_dir.mkdir()
@@ -86,7 +70,13 @@ def main() -> None:
         predictor = Predictor(model_dir, fast_path=args.fast_path, threads=args.threads)
         started = time.perf_counter()
         summary = predict_corpus(
-            Corpus(corpus_dir), predictor, splitter, Path(temp) / "out.jsonl", chunk_docs=args.chunk_docs, progress=True
+            Corpus(corpus_dir),
+            predictor,
+            splitter,
+            Path(temp) / "out.jsonl",
+            chunk_docs=args.chunk_docs,
+            progress=True,
+            clean=clean_text,
         )
         seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux

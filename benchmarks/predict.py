@@ -35,28 +35,20 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 UN_CORPUS = REPO / ".." / "shared" / "corpora" / "ungd-dev"
 BENCH_MODEL = REPO / "artifacts" / "bench-model"
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 SEED = 13
 
 sys.path.insert(0, str(REPO))
+from pipeline.corpus import Corpus  # noqa: E402
 from pipeline.labels import LABELS  # noqa: E402
 from pipeline.predict import FAST_PATHS, Predictor  # noqa: E402
-
-
-def clean(text: str) -> str:
-    """Undo hyphenation across line ends and join hard-wrapped lines, as the model sees text."""
-    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
-    return re.sub(r"\s+", " ", text).strip()
+from pipeline.split import PysbdSplitter, clean_text, split_documents  # noqa: E402
 
 
 def un_sentences() -> list[str]:
-    """Every sentence (5 to 80 words) of the UN development corpus, in file order."""
-    sentences = []
-    for path in sorted(UN_CORPUS.glob("*.txt")):
-        for sentence in SENTENCE_END.split(clean(path.read_text(encoding="utf-8"))):
-            if 5 <= len(sentence.split()) <= 80:
-                sentences.append(sentence)
-    return sentences
+    """Every sentence (5 to 80 words) of the UN development corpus as the model sees it, in file order."""
+    split = split_documents(Corpus(UN_CORPUS, suffixes=[".txt"]), PysbdSplitter(), progress=False)
+    cleaned = (clean_text(sentence.text) for sentence in split)
+    return [text for text in cleaned if 5 <= len(text.split()) <= 80]
 
 
 def select(sentences: list[str], count: int) -> tuple[list[str], list[str]]:
