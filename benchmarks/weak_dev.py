@@ -83,7 +83,9 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reporting", action="store_true", help="also score the reporting part (final check)")
+    parser.add_argument(
+        "--reporting", action="store_true", help="also score the reporting part (final check)"
+    )
     parser.add_argument("--groups", nargs="*", default=None)
     parser.add_argument("--errors", action="store_true", help="print tuning-part and seed errors")
     args = parser.parse_args()
@@ -122,8 +124,14 @@ def main() -> None:
     L_evals = {name: labeler.apply(texts, progress=False) for name, (texts, _) in evals.items()}
 
     tuning_texts, y_tuning = evals["tuning"]
-    summary = lf_summary(L_train, labeler.lf_names, labeler.lf_groups, weights=models["snorkel"].weights(),
-                         L_gold=L_evals["tuning"], y_gold=y_tuning)
+    summary = lf_summary(
+        L_train,
+        labeler.lf_names,
+        labeler.lf_groups,
+        weights=models["snorkel"].weights(),
+        L_gold=L_evals["tuning"],
+        y_gold=y_tuning,
+    )
     with_pd_opts = summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
     print("\nLF summary (coverage etc. on corpus+seed; gold columns on the tuning part):")
     print(with_pd_opts)
@@ -140,13 +148,17 @@ def main() -> None:
                 favor_ok = int(((y == 1) & (pred == 1)).sum())
                 false_stance = int(((y == NONE) & (pred != NONE)).sum())
                 verdict = against_ok == 7 and favor_ok == 1 and false_stance <= 2
-                print(f"  seed check {kind}: against {against_ok}/7, favor {favor_ok}/1, "
-                      f"false stance on none {false_stance} (<=2) -> {'PASS' if verdict else 'FAIL'}")
+                print(
+                    f"  seed check {kind}: against {against_ok}/7, favor {favor_ok}/1, "
+                    f"false stance on none {false_stance} (<=2) -> {'PASS' if verdict else 'FAIL'}"
+                )
         if args.errors and name in ("tuning", "seed"):
             pred = models["snorkel"].predict(L_evals[name])
             pred = np.where(pred == ABSTAIN, NONE, pred)
             for i in np.flatnonzero(pred != y):
-                votes = {labeler.lf_names[j]: LABELS[v][:3] for j, v in enumerate(L_evals[name][i]) if v != ABSTAIN}
+                votes = {
+                    labeler.lf_names[j]: LABELS[v][:3] for j, v in enumerate(L_evals[name][i]) if v != ABSTAIN
+                }
                 print(f"  gold {LABELS[y[i]]:7s} pred {LABELS[pred[i]]:7s} | {texts[i][:220]}\n      {votes}")
 
 

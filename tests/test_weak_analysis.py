@@ -10,12 +10,14 @@ from pipeline.weak.analysis import SUMMARY_COLUMNS, lf_summary, uncovered
 
 A, F, N, X = AGAINST, FAVOR, NONE, ABSTAIN
 
-L = np.array([
-    [A, A, X],
-    [A, F, X],
-    [X, X, N],
-    [X, X, X],
-])
+L = np.array(
+    [
+        [A, A, X],
+        [A, F, X],
+        [X, X, N],
+        [X, X, X],
+    ]
+)
 
 
 def test_uncovered_mask() -> None:
@@ -37,8 +39,9 @@ def test_summary_columns_and_values_without_gold() -> None:
 def test_summary_gold_accuracy_and_weights() -> None:
     L_gold = np.array([[A, F, X], [A, X, X], [F, X, X]])
     y_gold = np.array([A, A, N])
-    frame = lf_summary(L, ["a", "b", "c"], ["g", "g", "g"], weights=np.array([0.9, 0.6, 0.7]),
-                       L_gold=L_gold, y_gold=y_gold)
+    frame = lf_summary(
+        L, ["a", "b", "c"], ["g", "g", "g"], weights=np.array([0.9, 0.6, 0.7]), L_gold=L_gold, y_gold=y_gold
+    )
     np.testing.assert_allclose(frame["gold_coverage"], [1.0, 1 / 3, 0.0])
     np.testing.assert_allclose(frame["empirical_accuracy"].iloc[:2], [2 / 3, 0.0])
     assert np.isnan(frame["empirical_accuracy"].iloc[2])  # never votes on gold

@@ -22,6 +22,11 @@ CASES: dict[str, tuple[str, int, str]] = {
         AGAINST,
         "The rebels agreed to the withdrawal of their fighters to the hills.",
     ),
+    "pat_withdrawal_first": (
+        "The guerrillas refuse any talks until all foreign troops have left the country.",
+        AGAINST,
+        "The guerrillas refuse any talks until the rainy season has ended.",
+    ),
     "pat_end_occupation": (
         "Only an end to the occupation can bring a lasting peace to the valley.",
         AGAINST,
@@ -91,6 +96,11 @@ CASES: dict[str, tuple[str, int, str]] = {
         "We firmly condemn the invasion of our neighbour.",
         AGAINST,
         "We firmly condemn the attack on the embassy.",
+    ),
+    "mod_condemn_foreign_troops": (
+        "Villages were burned in a massacre by the invading troops.",
+        AGAINST,
+        "Villages were burned in a massacre by a criminal gang.",
     ),
     "mod_negated_presence": (
         "There must be no foreign troops on the soil of the peninsula.",
@@ -217,7 +227,9 @@ def test_labeler_apply_matches_single_calls_and_batches_embeddings() -> None:
         assert [lf(TextPoint(t)) for t in texts] == list(L[:, j]), lf.name
     assert labeler.lf_groups[labeler.lf_names.index("emb_nearest_prototype")] == "embeddings"
     points = labeler.points(texts[:3], progress=False)
-    assert all(isinstance(p.embedding, np.ndarray) and abs(np.linalg.norm(p.embedding) - 1) < 1e-4 for p in points)
+    assert all(
+        isinstance(p.embedding, np.ndarray) and abs(np.linalg.norm(p.embedding) - 1) < 1e-4 for p in points
+    )
 
 
 def test_labeler_without_embeddings_skips_embedding() -> None:

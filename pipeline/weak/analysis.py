@@ -15,7 +15,14 @@ from snorkel.labeling import LFAnalysis
 from pipeline.labels import ABSTAIN, ID2LABEL
 
 SUMMARY_COLUMNS = [
-    "name", "group", "polarity", "coverage", "overlaps", "conflicts", "gold_coverage", "empirical_accuracy",
+    "name",
+    "group",
+    "polarity",
+    "coverage",
+    "overlaps",
+    "conflicts",
+    "gold_coverage",
+    "empirical_accuracy",
     "weight",
 ]
 

@@ -28,11 +28,17 @@ _TIE_TOLERANCE = 1e-6
 
 def _check_policies(tie_policy: str, abstain_policy: str) -> None:
     if tie_policy not in ("abstain", "random", "none"):
-        raise ConfigError(f"unknown tie_policy {tie_policy!r}", key="weak.label_model.tie_policy",
-                          fix="use abstain, random or none")
+        raise ConfigError(
+            f"unknown tie_policy {tie_policy!r}",
+            key="weak.label_model.tie_policy",
+            fix="use abstain, random or none",
+        )
     if abstain_policy not in ("none", "drop"):
-        raise ConfigError(f"unknown abstain_policy {abstain_policy!r}", key="weak.label_model.abstain_policy",
-                          fix="use none or drop")
+        raise ConfigError(
+            f"unknown abstain_policy {abstain_policy!r}",
+            key="weak.label_model.abstain_policy",
+            fix="use none or drop",
+        )
 
 
 def _check_votes(L: np.ndarray) -> np.ndarray:
@@ -103,7 +109,7 @@ class MajorityVoteModel(_PolicyMixin):
     def predict_proba(self, L: np.ndarray) -> np.ndarray:
         """(n, 3) vote shares; all-abstain rows follow ``abstain_policy``."""
         L = _check_votes(L)
-        counts = np.stack([(L == k).sum(axis=1) for k in range(N_CLASSES)], axis=1).astype(float)
+        counts = np.stack([(k == L).sum(axis=1) for k in range(N_CLASSES)], axis=1).astype(float)
         totals = counts.sum(axis=1, keepdims=True)
         proba = np.divide(counts, totals, out=np.full_like(counts, 1.0 / N_CLASSES), where=totals > 0)
         return self._apply_abstain_policy(L, proba)
@@ -153,13 +159,12 @@ class SnorkelLabelModel(_PolicyMixin):
                     key="weak.label_model.class_balance",
                     fix="give 3 probabilities, 'majority' (estimated from the votes) or null (uniform)",
                 )
-        elif class_balance is not None:
-            if len(class_balance) != N_CLASSES or abs(sum(class_balance) - 1.0) > 1e-6:
-                raise ConfigError(
-                    f"class_balance {list(class_balance)} must give {N_CLASSES} probabilities summing to 1",
-                    key="weak.label_model.class_balance",
-                    fix=f"order is {list(LABELS)}, or null to learn it",
-                )
+        elif class_balance is not None and (len(class_balance) != N_CLASSES or abs(sum(class_balance) - 1.0) > 1e-6):
+            raise ConfigError(
+                f"class_balance {list(class_balance)} must give {N_CLASSES} probabilities summing to 1",
+                key="weak.label_model.class_balance",
+                fix=f"order is {list(LABELS)}; or 'majority' or null",
+            )
         self.epochs = epochs
         self.lr = lr
         self.l2 = l2
@@ -179,6 +184,12 @@ class SnorkelLabelModel(_PolicyMixin):
         from snorkel.labeling.model import LabelModel
 
         L = _check_votes(L)
+        if L.shape[1] < 3:
+            raise ConfigError(
+                f"the snorkel label model needs at least 3 labelling functions, got {L.shape[1]}",
+                key="weak.label_model.kind",
+                fix="select more LF groups or use the majority label model",
+            )
         balance = majority_class_balance(L) if self.class_balance == "majority" else self.class_balance
         self.fitted_class_balance_ = balance
         torch.set_num_threads(self.threads)
@@ -219,6 +230,9 @@ def make_label_model(kind: str = "snorkel", **params: object) -> LabelModelLike:
     """Build a label model by name (``snorkel`` or ``majority``) with its constructor parameters."""
     kinds = {"snorkel": SnorkelLabelModel, "majority": MajorityVoteModel}
     if kind not in kinds:
-        raise ConfigError(f"unknown label model kind {kind!r}", key="weak.label_model.kind",
-                          fix=f"use one of {sorted(kinds)}")
+        raise ConfigError(
+            f"unknown label model kind {kind!r}",
+            key="weak.label_model.kind",
+            fix=f"use one of {sorted(kinds)}",
+        )
     return kinds[kind](**params)  # type: ignore[arg-type]

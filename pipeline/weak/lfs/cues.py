@@ -58,7 +58,7 @@ OCCUPATION = rx(
 """Occupation and invasion vocabulary (a state holding another's territory counts as foreign forces)."""
 
 WITHDRAWAL = rx(
-    r"\b(?:withdraw\w*|evacuat\w*|pull(?:ed|ing)?[\s-]+out|pull-?out|departure|leave|leaving|roll(?:ing)?\s+it\s+back"
+    r"\b(?:withdraw\w*|with-draw\w*|evacuat\w*|pull(?:ed|ing)?[\s-]+out|pull-?out|departure|leave|leaving|roll(?:ing)?\s+it\s+back"
     r"|drive\s+out|expel\w*|expulsion|removal|retreat\w*)\b"
 )
 
@@ -73,7 +73,7 @@ PEACEKEEPING = rx(
 """UN or regional peacekeeping missions, which the guideline counts as foreign forces in a host country."""
 
 OWN_FORCES = rx(
-    r"\b(?:our|its|their|his|national|own|government|governmental|defen[cs]e\s+and\s+security)\s+(?:own\s+)?"
+    r"\b(?:our|its|his|national|own|government|governmental|defen[cs]e\s+and\s+security)\s+(?:own\s+)?"
     r"(?:armed\s+|security\s+|defen[cs]e\s+)?(?:forces|army|troops)\b"
     r"|\b(?:police|gendarmerie|policing)\b"
 )
@@ -84,6 +84,13 @@ NON_STATE = rx(
     r"Boko\s+Haram|Al-?Shabaab|gangs?|guerrill\w+|paramilitar\w*|armed\s+groups?|separatists?|extremists?)\b"
 )
 """Non-state armed groups: not the target unless called foreign forces or mercenaries."""
+
+NON_STATE_OCCUPATION = rx(
+    r"\b(?:occupation|occupied|control)\s+(?:of|by)\s+(?:the\s+)?(?:\S+\s+){0,2}(?:terroris\w+|Da.?esh|ISIL|ISIS|"
+    r"rebels?|militias?|gangs?|insurgents?|Houthis?)"
+    r"|\b(?:terrorist|rebel|militia)\s+occupation"
+)
+"""An 'occupation' by a non-state group, which is not foreign troop presence."""
 
 FIGURATIVE_FORCES = rx(
     r"\b(?:forces\s+of\s+(?:peace|progress|regression|reaction|evil|darkness|good|history|nature|democracy|"

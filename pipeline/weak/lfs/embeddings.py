@@ -16,7 +16,7 @@ import numpy as np
 from snorkel.labeling import labeling_function
 
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
-from pipeline.weak.lfs.cues import MILITARY_ANY, TextPoint, has
+from pipeline.weak.lfs.cues import TextPoint, target_mentioned
 
 PROTOTYPES: dict[int, tuple[str, ...]] = {
     AGAINST: (
@@ -48,6 +48,8 @@ PROTOTYPES: dict[int, tuple[str, ...]] = {
         "The occupation began in 1967 and many years have passed since then.",
         "Elections were held peacefully last year.",
         "Settlement construction in the occupied territory violates human rights.",
+        "The safety and security of peacekeepers must be improved with better equipment and training.",
+        "Attacks against United Nations personnel in the field have increased.",
     ),
 }
 """Prototype sentences per label, written for this LF (not taken from any gold set)."""
@@ -56,6 +58,8 @@ SIMILARITY_THRESHOLD = 0.5
 """Minimum cosine similarity to the nearest prototype for the LF to vote."""
 MARGIN = 0.05
 """Minimum lead of the best label's similarity over the runner-up label's."""
+NONE_MARGIN = 0.1
+"""A larger lead required for a NONE vote, so the LF does not outvote a precise stance rule on a near-tie."""
 
 
 def default_model_path() -> Path:
@@ -152,13 +156,14 @@ def point_embedding(x: TextPoint) -> np.ndarray:
 @labeling_function()
 def emb_nearest_prototype(x: TextPoint) -> int:
     """Label of the most similar prototype sentence when similarity and margin clear their thresholds;
-    AGAINST/FAVOR only when the sentence has military vocabulary (the prototypes share topic words)."""
+    AGAINST/FAVOR only when foreign forces, an occupation or peacekeeping is named (prototypes share topic
+    words, so similarity alone would also match sentences about armies in general)."""
     sims = label_similarities(point_embedding(x))
     ranked = sorted(sims.items(), key=lambda item: item[1], reverse=True)
     (best, best_sim), (_, second_sim) = ranked[0], ranked[1]
-    if best_sim < SIMILARITY_THRESHOLD or best_sim - second_sim < MARGIN:
+    if best_sim < SIMILARITY_THRESHOLD or best_sim - second_sim < (NONE_MARGIN if best == NONE else MARGIN):
         return ABSTAIN
-    if best != NONE and not has(MILITARY_ANY, x.text):
+    if best != NONE and not target_mentioned(x.text):
         return ABSTAIN
     return best
 

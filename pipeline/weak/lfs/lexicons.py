@@ -12,7 +12,15 @@ from functools import cache
 from snorkel.labeling import labeling_function
 
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR
-from pipeline.weak.lfs.cues import FOREIGN_FORCES, OCCUPATION, PEACEKEEPING, TextPoint, has, rx
+from pipeline.weak.lfs.cues import (
+    FOREIGN_FORCES,
+    NON_STATE_OCCUPATION,
+    OCCUPATION,
+    PEACEKEEPING,
+    TextPoint,
+    has,
+    rx,
+)
 
 WINDOW_WORDS = 6
 """How many words either side of a cue are read for valence."""
@@ -25,12 +33,58 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _NEGATORS = frozenset({"not", "no", "never", "without", "nor", "cannot"})
 # Words VADER scores that are part of the topic itself, not an evaluation of it.
 _TOPIC_WORDS = frozenset(
-    {"war", "wars", "conflict", "conflicts", "attack", "attacks", "security", "peace", "peaceful", "help",
-     "support", "supported", "fighting", "fight", "forces", "force", "threat", "threats", "crisis", "united",
-     "free", "freedom", "great", "important", "like", "hope", "fought", "military", "armed", "defense",
-     "defence", "protection", "protect", "resolution", "resolve", "solution", "agreement", "no", "vital",
-     "interests", "well", "recognized", "legitimate", "reconciliation", "commitment", "committed", "ready",
-     "progress", "justice", "stability"}
+    {
+        "war",
+        "wars",
+        "conflict",
+        "conflicts",
+        "attack",
+        "attacks",
+        "security",
+        "peace",
+        "peaceful",
+        "help",
+        "support",
+        "supported",
+        "fighting",
+        "fight",
+        "forces",
+        "force",
+        "threat",
+        "threats",
+        "crisis",
+        "united",
+        "free",
+        "freedom",
+        "great",
+        "important",
+        "like",
+        "hope",
+        "fought",
+        "military",
+        "armed",
+        "defense",
+        "defence",
+        "protection",
+        "protect",
+        "resolution",
+        "resolve",
+        "solution",
+        "agreement",
+        "no",
+        "vital",
+        "interests",
+        "well",
+        "recognized",
+        "legitimate",
+        "reconciliation",
+        "commitment",
+        "committed",
+        "ready",
+        "progress",
+        "justice",
+        "stability",
+    }
 )
 
 
@@ -76,10 +130,19 @@ _OCCUPATION_CUE = rx(
 )
 
 
+_MANAGEMENT = rx(
+    r"\b(?:safety|security\s+of|training|resources|financ\w+|budgets?|reform\w*|improv\w+|effective\w*|"
+    r"efficien\w+|attacks?\s+(?:on|against)|abuse\w*|mandates?)\b"
+)
+"""Peacekeeping management topics: positive words there praise the management, not the presence."""
+
+
 @labeling_function()
 def lex_negative_near_occupation(x: TextPoint) -> int:
     """AGAINST: strongly negative VADER words around an occupation/invasion/foreign-forces cue."""
     text = x.text
+    if has(NON_STATE_OCCUPATION, text):
+        return ABSTAIN
     valence = window_valence(text, _OCCUPATION_CUE)
     if valence is not None and valence <= NEGATIVE_THRESHOLD:
         return AGAINST
@@ -90,7 +153,7 @@ def lex_negative_near_occupation(x: TextPoint) -> int:
 def lex_positive_near_peacekeepers(x: TextPoint) -> int:
     """FAVOR: strongly positive VADER words around a peacekeeping or multinational-forces cue (no occupation)."""
     text = x.text
-    if has(OCCUPATION, text):
+    if has(OCCUPATION, text) or has(_MANAGEMENT, text):
         return ABSTAIN
     cue = PEACEKEEPING if has(PEACEKEEPING, text) else FOREIGN_FORCES
     valence = window_valence(text, cue)

@@ -13,6 +13,7 @@ from pipeline.labels import ABSTAIN, AGAINST, FAVOR
 from pipeline.weak.lfs.cues import (
     FOREIGN_FORCES,
     NON_STATE,
+    NON_STATE_OCCUPATION,
     OCCUPATION,
     PEACEKEEPING,
     WITHDRAWAL,
@@ -51,9 +52,7 @@ _PRAISE = rx(
     r"cooperation\s+with\s+these|exemplary)\b"
 )
 
-_PRESENCE_NOUN = rx(
-    r"\b(?:peace-?keep\w*|troops|soldiers|contingents?|forces|mission|multinational|coalition)\b"
-)
+_PRESENCE_NOUN = rx(r"\b(?:peace-?keep\w*|troops?|soldiers|contingents?|forces|mission|multinational|coalition)\b")
 
 _MANAGEMENT = rx(
     r"\b(?:abuse\w*|exploitation|cholera|misconduct|financ\w+|budget\w*|arrears|assessments?|reform\w*|"
@@ -61,12 +60,12 @@ _MANAGEMENT = rx(
 )
 
 _NO_FOREIGN = rx(
-    r"\bno\s+(?:more\s+)?(?:foreign|alien|outside)\s+(?:military\s+)?(?:troops|forces|bases|presence|intervention)"
-    r"|\bwithout\s+(?:any\s+)?(?:the\s+)?(?:presence\s+of\s+)?foreign\s+(?:military\s+)?(?:troops|forces|bases|"
-    r"interference|intervention)"
-    r"|\b(?:not|never)\s+(?:\w+\s+){0,6}(?:based\s+on|through)\s+(?:\w+\s+){0,6}(?:presence\s+of\s+)?foreign"
+    r"\bno\s+(?:more\s+)?(?:foreign|alien|outside)\s+(?:military\s+)?(?:troops|forces|bases|presence)"
+    r"|\bwithout\s+(?:any\s+)?(?:the\s+)?(?:presence\s+of\s+)?foreign\s+(?:military\s+)?(?:troops|forces|bases)"
+    r"|\brid\w*\s+(?:\w+\s+){0,2}of\s+(?:all\s+)?(?:the\s+)?foreign\s+(?:military\s+)?(?:troops|forces|bases)"
+    r"|\b(?:not|never)\s+(?:\w+\s+){0,6}(?:based\s+on|through)\s+(?:\w+\s+){0,8}(?:presence\s+of\s+)?foreign"
     r"\s+(?:military\s+)?(?:troops|forces|bases)"
-    r"|\bfree\s+(?:of|from)\s+(?:all\s+)?(?:foreign\s+)?(?:military\s+bases|foreign\s+(?:troops|forces))"
+    r"|\bfree\s+(?:both\s+)?(?:of|from)\s+(?:all\s+)?(?:foreign\s+)?(?:military\s+bases|foreign\s+(?:troops|forces))"
 )
 
 _NOT_WITHDRAW = rx(
@@ -78,8 +77,21 @@ _NOT_WITHDRAW = rx(
 _CALL_DEPLOY = rx(
     r"\b(?:call\w*\s+(?:for|upon|on)|request\w*|urg\w+|need\w*|support\w*|welcom\w+|decided|ask\w*|appeal\w*|"
     r"must|should)\s+(?:\w+\s+){0,6}(?:deploy\w*|dispatch\w*|send\w*|reinforc\w*|strengthen\w*|extend\w*|"
-    r"establish\w*)\s+(?:of\s+)?(?:\w+\s+){0,4}(?:peace-?keep\w*|forces?|troops|contingents?|mission|personnel)"
+    r"establish\w*)\s+(?:of\s+)?(?:\w+\s+){0,4}(?:peace-?keep\w*|forces?|troops|contingents?|personnel|"
+    r"(?:peace\w*|military|observer|stabili[sz]ation)\s+mission)"
 )
+
+
+_TROOPS_OR_STATE_WITHDRAWING = rx(
+    r"\b(?:troops|forces|soldiers|fleets?|bases)\b"
+    r"|\bwithdrawal\s+of\s+[A-Z]\w+\s+from\b|\b[A-Z]\w+\s+(?:\w+\s+)?withdraws?\s+from\b"
+)
+_CONDITION = rx(r"\b(?:linked|conditional|conditioned|contingent|premature|guarantees|assurances)\b")
+
+
+_WITHDRAWAL_EVENT = rx(r"\bwithdraw\w*|\bevacuat\w+|\bdeparture\b")
+_SOLDIERS_OF = rx(r"\bsoldiers\s+of\b")
+_WEAPONS = rx(r"\bmissiles?\b|\bnuclear\b")
 
 
 def _names_foreign(text: str) -> bool:
@@ -91,12 +103,10 @@ def _names_foreign(text: str) -> bool:
 def mod_demand_withdrawal(x: TextPoint) -> int:
     """AGAINST: a demand/call/must/support before a withdrawal or leaving of named troops or occupiers."""
     text = x.text
-    match = _DEMAND.search(text)
-    if match is None:
+    if not (has(_DEMAND, text) and has(WITHDRAWAL, text)):
         return ABSTAIN
-    after = text[match.start() :]
-    troops = has(FOREIGN_FORCES, after) or has(OCCUPATION, after) or has(rx(r"\btroops|forces\b"), after)
-    if has(WITHDRAWAL, after) and troops and _names_foreign(text) and not has(_NOT_WITHDRAW, text):
+    troops = has(FOREIGN_FORCES, text) or has(OCCUPATION, text) or has(_TROOPS_OR_STATE_WITHDRAWING, text)
+    if troops and _names_foreign(text) and not has(_NOT_WITHDRAW, text) and not has(_CONDITION, text):
         return AGAINST
     return ABSTAIN
 
@@ -105,7 +115,7 @@ def mod_demand_withdrawal(x: TextPoint) -> int:
 def mod_welcome_withdrawal(x: TextPoint) -> int:
     """AGAINST: welcoming or applauding a withdrawal (the guideline counts it as opposition to the presence)."""
     text = x.text
-    if has(_WELCOME, text) and has(rx(r"\bwithdraw\w*|\bevacuat\w+|\bdeparture\b"), text) and _names_foreign(text):
+    if has(_WELCOME, text) and has(_WITHDRAWAL_EVENT, text) and _names_foreign(text):
         return AGAINST
     return ABSTAIN
 
@@ -114,7 +124,23 @@ def mod_welcome_withdrawal(x: TextPoint) -> int:
 def mod_condemn_occupation(x: TextPoint) -> int:
     """AGAINST: condemnation/violation/threat vocabulary together with an occupation, invasion or invaders."""
     text = x.text
-    if has(_CONDEMN, text) and has(_OCCUPATION_NOUN, text):
+    if has(_CONDEMN, text) and has(_OCCUPATION_NOUN, text) and not has(NON_STATE_OCCUPATION, text):
+        return AGAINST
+    return ABSTAIN
+
+
+_ATROCITY = rx(
+    r"\b(?:atrocit\w+|murder\w*|massacre\w*|heinous|infamous|barbar\w+|aggression|aggressive|raids?|"
+    r"at\s+the\s+hands\s+of|devastat\w+|"
+    r"attack\w*\s+(?:on|against)\s+(?:our|the\s+(?:sovereign|neighbouring|neighboring))|incursions?)\b"
+)
+
+
+@labeling_function()
+def mod_condemn_foreign_troops(x: TextPoint) -> int:
+    """AGAINST: atrocities, murders, raids or aggression attributed to named foreign troops (an attacking force)."""
+    text = x.text
+    if has(_ATROCITY, text) and has(FOREIGN_FORCES, text) and not has(PEACEKEEPING, text):
         return AGAINST
     return ABSTAIN
 
@@ -131,7 +157,7 @@ def mod_praise_forces(x: TextPoint) -> int:
     text = x.text
     if not (has(_PRAISE, text) and has(_PRESENCE_NOUN, text)):
         return ABSTAIN
-    if not (has(PEACEKEEPING, text) or has(FOREIGN_FORCES, text) or has(rx(r"\bsoldiers\s+of\b"), text)):
+    if not (has(PEACEKEEPING, text) or has(FOREIGN_FORCES, text) or has(_SOLDIERS_OF, text)):
         return ABSTAIN
     if has(OCCUPATION, text) or has(WITHDRAWAL, text) or has(_MANAGEMENT, text):
         return ABSTAIN
@@ -151,7 +177,7 @@ def mod_not_withdraw(x: TextPoint) -> int:
 def mod_call_deployment(x: TextPoint) -> int:
     """FAVOR: calling for, requesting or supporting deployment, reinforcement or extension of forces."""
     text = x.text
-    if has(_CALL_DEPLOY, text) and not has(OCCUPATION, text) and not has(rx(r"\bmissiles?\b|\bnuclear\b"), text):
+    if has(_CALL_DEPLOY, text) and not has(OCCUPATION, text) and not has(_WEAPONS, text):
         return FAVOR
     return ABSTAIN
 
@@ -160,6 +186,7 @@ MODALITY_LFS = [
     mod_demand_withdrawal,
     mod_welcome_withdrawal,
     mod_condemn_occupation,
+    mod_condemn_foreign_troops,
     mod_negated_presence,
     mod_praise_forces,
     mod_not_withdraw,

@@ -18,6 +18,7 @@ from pipeline.weak.lfs.cues import (
     OCCUPATION,
     PEACEKEEPING,
     TROOP_NOUN,
+    WITHDRAWAL,
     TextPoint,
     has,
     rx,
@@ -49,6 +50,14 @@ _END_OCCUPATION = rx(
     r"|\b(?:rolling|roll)\s+it\s+back"
 )
 
+_WITHDRAWAL_FIRST = rx(
+    r"\buntil\s+(?:all\s+)?(?:the\s+)?(?:\S+\s+){0,3}(?:forces|troops|occupiers|invaders)\s+(?:have\s+|are\s+)?"
+    r"(?:withdraw\w*|leave|left|pulled\s+out|gone)"
+    r"|\b(?:first\s+step|pre-?condition|prerequisite|sine\s+qua\s+non)\s+(?:\w+\s+){0,6}"
+    r"(?:withdrawal|end\s+(?:of|to)\s+(?:the\s+)?occupation)"
+    r"|\bwithdrawal\s+(?:\w+\s+){0,8}(?:first\s+step|pre-?condition|prerequisite)"
+)
+
 _DISMANTLE_BASES = rx(
     r"\b(?:dismantl|eliminat|remov|liquidat|clos|abolish|withdraw|evacuat)\w*\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?"
     r"(?:\w+\s+){0,3}(?:military\s+)?bases\b"
@@ -58,7 +67,7 @@ _DISMANTLE_BASES = rx(
 
 _OCCUPATION_EVALUATED = rx(
     r"\b(?:illegal|unlawful|brutal|illegitimate|continued|continuing|prolonged|colonial|racist|"
-    r"hateful|barbaric|savage|criminal|military|foreign|armed|fascist|expansionist)\s+(?:\w+\s+)?"
+    r"hateful|barbaric|savage|criminal|foreign|fascist|expansionist)\s+(?:\w+\s+)?"
     r"(?:occupation|invasion|aggression)\b"
     r"|\b(?:occupation|invasion)\s+(?:\w+\s+){0,4}(?:illegal|unlawful|violation|obstacle|stumbling\s+block|"
     r"threat|crime|root\s+cause|aggression|annexation|expansion)"
@@ -69,14 +78,14 @@ _OCCUPATION_EVALUATED = rx(
 )
 
 _RESIST_OCCUPIERS = rx(
-    r"\b(?:resist\w*|struggl\w+|fight\w*|intifad\w+|battles?|uprising)\s+(?:\w+\s+){0,5}(?:against|to)\s+"
+    r"\b(?:resist\w*|struggl\w+|fight\w*|intifad\w+|battles?|uprising)\s+(?:\w+\s+){0,7}(?:against|to)\s+"
     r"(?:the\s+)?(?:\w+\s+){0,2}(?:occupation|occupiers?|invaders?|aggressors?|forces\s+of\s+aggression|invasion)"
     r"|\bfrom\s+foreign\s+occupation\b"
 )
 
 _INCURSION = rx(
     r"\barmed\s+incursions?\b|\bincursions?\s+into\b|\bacts?\s+of\s+aggression\s+by\b"
-    r"|\bviolation\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}(?:territory|borders)\s+(?:\w+\s+){0,3}by\s+(?:\w+\s+){0,3}forces"
+    r"|\bviolation\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}(?:territory|borders)\s+(?:\w+\s+){0,3}by\s+(?:\w+\s+){0,4}forces"
 )
 
 _CONTRIBUTION = rx(
@@ -85,10 +94,16 @@ _CONTRIBUTION = rx(
     r"|\b(?:troops|contingents?|military\s+observers|peacekeepers)\s+(?:\w+\s+){0,3}(?:contribut\w+|made\s+available)"
     r"|\b(?:sending|send|sent|dispatch\w*|provid\w+)\s+(?:\w+\s+){0,3}(?:contingents?|troops|battalions?|"
     r"military\s+observers|peace-?keepers)"
-    r"|\bparticipat\w+\s+(?:\w+\s+){0,3}in\s+(?:\w+\s+){0,4}(?:peace-?keeping|stand-?by\s+forces|"
-    r"United\s+Nations\s+(?:missions|operations|forces))"
+    r"|\bparticipa\w+\s+(?:\w+\s+){0,3}in\s+(?:\w+\s+){0,4}(?:peace-?keeping|stand-?by\s+forces)"
+    r"|\bparticipa\w+\s+(?:\w+\s+){0,3}in\s+(?:the\s+)?(?:United\s+Nations|UN|African\s+Union|AU)\s+"
+    r"(?:\S+\s+){0,4}(?:missions?|operations?|forces?)\b"
+    r"|\b(?:as\s+(?:a|an|one\s+of\s+the)\s+(?:\S+\s+){0,3}troop[\s-]+(?:and\s+police[\s-]+)?contribut\w+)"
+    r"|\btroop\s+contributions?\s+to\b"
+    r"|\bsupport\s+for\s+(?:the\s+)?(?:\S+\s+){0,3}peace-?keeping\s+(?:operations|missions|forces)\b"
     r"|\b(?:our|its|my\s+country's)\s+(?:own\s+)?(?:peace-?keepers|blue\s+helmets|contingents?)\b"
     r"|\bforces\s+within\s+the\s+framework\s+of\b"
+    r"|\b(?:our|my\s+country's)\s+(?:\w+\s+){0,2}(?:troops|soldiers|forces|contingents?|men\s+and\s+women)\s+"
+    r"(?:\w+\s+){0,2}(?:serv\w+|deployed|participa\w+)\s+(?:in|with|under)\b"
     r"|\bshoulder\w*\s+(?:its|our)\s+peace-?keeping"
 )
 
@@ -119,12 +134,15 @@ _CONDITIONAL_WITHDRAWAL = rx(
 )
 
 _PRESENCE_BENEFIT = rx(
-    r"\b(?:since|thanks\s+to|with|through|following)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:deployment|presence|arrival)\b"
+    r"\b(?:since|thanks\s+to|with|through|following)\s+(?:the\s+)?(?:\S+\s+){0,2}(?:deployment|presence|arrival)\b"
     r"[^.]*\b(?:progress|stability|stabili[sz]ed|security|calm|peace\s+has)"
     r"|\b(?:peace-?keep\w*|forces|mission|troops)\s+(?:\w+\s+){0,8}(?:key\s+instrument|essential\s+role|"
     r"vital\s+role|crucial\s+role|decisive\s+role|great\s+importance|indispensable|irreplaceable)"
     r"|\b(?:key\s+instrument|essential\s+role|vital\s+role|crucial\s+role|important\s+role)\s+(?:\w+\s+){0,8}"
     r"(?:peace-?keep\w*|forces|mission)"
+    r"|\b(?:mission|force|forces|operation|peace-?keepers|AMISOM|ATMIS|MINUSMA|MONUSCO|UNIFIL|ISAF|KFOR)\S*\s+"
+    r"(?:\(\w+\)\s+)?(?:has|have)\s+(?:\w+\s+)?(?:helped|supported|brought|restored|enabled|ensured|"
+    r"stabili[sz]ed|saved|protected|succeeded)"
 )
 
 
@@ -148,6 +166,15 @@ def pat_withdrawal_of_forces(x: TextPoint) -> int:
     """AGAINST: 'withdrawal of X troops from ...', 'withdraw from the occupied ...', 'foreign forces ... withdrawn'."""
     text = x.text
     if has(_WITHDRAWAL_OF_FORCES, text) and _foreign_target(text) and not has(_CONDITIONAL_WITHDRAWAL, text):
+        return AGAINST
+    return ABSTAIN
+
+
+@labeling_function()
+def pat_withdrawal_first(x: TextPoint) -> int:
+    """AGAINST: withdrawal insisted on before anything else ('until all forces withdraw', 'precondition')."""
+    text = x.text
+    if has(_WITHDRAWAL_FIRST, text) and _foreign_target(text) and not has(_CONDITIONAL_WITHDRAWAL, text):
         return AGAINST
     return ABSTAIN
 
@@ -222,7 +249,7 @@ def pat_conditional_withdrawal(x: TextPoint) -> int:
 def pat_presence_benefit(x: TextPoint) -> int:
     """FAVOR: a deployment or presence credited with progress; peacekeeping called a key/vital instrument."""
     text = x.text
-    if has(_PRESENCE_BENEFIT, text) and not has(OCCUPATION, text):
+    if has(_PRESENCE_BENEFIT, text) and not (has(OCCUPATION, text) or has(WITHDRAWAL, text)):
         return FAVOR
     return ABSTAIN
 
@@ -230,6 +257,7 @@ def pat_presence_benefit(x: TextPoint) -> int:
 PATTERN_LFS = [
     pat_qualified_withdrawal,
     pat_withdrawal_of_forces,
+    pat_withdrawal_first,
     pat_end_occupation,
     pat_dismantle_bases,
     pat_occupation_evaluated,

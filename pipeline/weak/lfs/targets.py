@@ -15,6 +15,7 @@ from pipeline.weak.lfs.cues import (
     FOREIGN_FORCES,
     MILITARY_ANY,
     NON_STATE,
+    NON_STATE_OCCUPATION,
     OCCUPATION,
     OWN_FORCES,
     PEACEKEEPING,
@@ -23,6 +24,8 @@ from pipeline.weak.lfs.cues import (
     rx,
     target_mentioned,
 )
+
+_TROOPS = rx(r"\btroops?\b")
 
 _WEAPONS = rx(
     r"\b(?:nuclear|missiles?|weapons?|disarmament|arms\s+(?:race|control|reduction|sales|trade)|arms|warheads?|"
@@ -34,11 +37,6 @@ _MANAGEMENT = rx(
     r"safety|security\s+of\s+(?:united\s+nations\s+)?(?:personnel|peacekeepers)|training|train|trained|"
     r"principles|guidelines|abuse\w*|exploitation|misconduct|cholera|doctrine|report\s+of|recommendations|"
     r"capabilit\w+|resources|women|gender|mandates?\s+(?:that\s+are\s+)?(?:clear|realistic|robust))\b"
-)
-
-_STANCE_HINT = rx(
-    r"\b(?:withdraw\w*|contribut\w+|thank\w*|grateful|tribute|praise|commend\w*|welcom\w+|deploy\w*|"
-    r"extend\w*|illegal|condemn\w*|end\s+to|demand\w*|must|should)\b"
 )
 
 _HISTORY = rx(
@@ -56,6 +54,16 @@ _OCCUPIER_ACTIONS = rx(
     r"prisons?|prisoners|detainees|human\s+rights|practices|bullets|killed|wounded|wall|checkpoints|"
     r"demolition\w*|humanitarian)\b"
 )
+
+
+_PRAISE_OR_CONTRIBUTION = rx(r"\b(?:contribut\w+\s+(?:\w+\s+){0,3}(?:troops|contingents)|thank\w*|grateful|tribute)")
+_OCCUPY_ANY = rx(r"\boccup\w+")
+_OCCUPATION_WORD = rx(r"\b(?:occupation|invasion|invaders?|occupiers?)\b")
+_OCCUPATION_AS_SUCH = rx(
+    r"\b(?:end\w*\s+(?:to\s+)?(?:the\s+|this\s+|its\s+)?occupation|withdraw\w*|illegal\s+occupation"
+    r"|resist\w*|occupation\s+(?:troops|forces|army)|aggression|invasion)"
+)
+_STANCE_VERB = rx(r"\b(?:demand|call|urge|condemn|leave)\w*")
 
 
 def _strip_figurative(text: str) -> str:
@@ -91,10 +99,9 @@ def tgt_own_forces(x: TextPoint) -> int:
 def tgt_non_state_actor(x: TextPoint) -> int:
     """NONE: terrorists, rebels, militias or gangs are the armed actors, and no foreign forces are named."""
     text = x.text
-    if has(NON_STATE, text) and not (has(FOREIGN_FORCES, text) or has(PEACEKEEPING, text)):
-        if not has(rx(r"\b(?:occupation|invasion|invaders?|occupiers?)\b"), text) or has(
-            rx(r"occupation\s+of\s+(?:\w+\s+)?(?:terrorist|Da.?esh|ISIL|ISIS)|terrorist\s+occupation"), text
-        ):
+    if has(NON_STATE, text) and not (has(FOREIGN_FORCES, text) or has(PEACEKEEPING, text) or has(_TROOPS, text)):
+        state_occupation = has(_OCCUPATION_WORD, text) and not has(NON_STATE_OCCUPATION, text)
+        if not state_occupation:
             return NONE
     return ABSTAIN
 
@@ -112,9 +119,8 @@ def tgt_weapons_not_troops(x: TextPoint) -> int:
 def tgt_peacekeeping_management(x: TextPoint) -> int:
     """NONE: peacekeeping financing, safety, training, reform or abuses: management, not presence."""
     text = x.text
-    if has(PEACEKEEPING, text) and has(_MANAGEMENT, text):
-        if not has(rx(r"\b(?:contribut\w+\s+(?:\w+\s+){0,3}(?:troops|contingents)|thank\w*|grateful|tribute)"), text):
-            return NONE
+    if has(PEACEKEEPING, text) and has(_MANAGEMENT, text) and not has(_PRAISE_OR_CONTRIBUTION, text):
+        return NONE
     return ABSTAIN
 
 
@@ -131,10 +137,8 @@ def tgt_bare_history(x: TextPoint) -> int:
 def tgt_occupier_actions(x: TextPoint) -> int:
     """NONE: settlements, blockades, prisoners or casualties of an occupation, not the occupation as such."""
     text = x.text
-    if has(_OCCUPIER_ACTIONS, text) and has(rx(r"\boccup\w+"), text):
-        if not has(rx(r"\b(?:end\w*\s+(?:to\s+)?(?:the\s+|this\s+|its\s+)?occupation|withdraw\w*|illegal\s+occupation"
-                       r"|resist\w*|occupation\s+(?:troops|forces|army)|aggression|invasion)"), text):
-            return NONE
+    if has(_OCCUPIER_ACTIONS, text) and has(_OCCUPY_ANY, text) and not has(_OCCUPATION_AS_SUCH, text):
+        return NONE
     return ABSTAIN
 
 
@@ -143,7 +147,7 @@ def tgt_short_question(x: TextPoint) -> int:
     """NONE: a short question or fragment (fewer than eight words) that takes no side by itself."""
     text = x.text.strip()
     words = text.split()
-    if len(words) < 8 and (text.endswith("?") or not has(rx(r"\b(?:demand|call|urge|condemn|leave)\w*"), text)):
+    if len(words) < 8 and (text.endswith("?") or not has(_STANCE_VERB, text)):
         return NONE
     return ABSTAIN
 
