@@ -47,6 +47,7 @@ import torch
 from pipeline.corpus import Corpus, Document
 from pipeline.errors import ConfigError, InputError
 from pipeline.labels import LABELS
+from pipeline.runs import resolve_model_dir
 from pipeline.split import Sentence
 
 log = logging.getLogger(__name__)
@@ -77,16 +78,6 @@ _PROGRESS_VERSION = 1
 
 
 # --------------------------------------------------------------------------------------------- model loading
-
-
-def resolve_model_dir(path: str | Path) -> Path:
-    """The Hugging Face model folder for ``path``: a run folder's ``model/``, or ``path`` itself."""
-    root = Path(path)
-    if not root.exists():
-        raise InputError("model folder does not exist", file=root, fix="point model= at a run folder or model/")
-    if not root.is_dir():
-        raise InputError("model path is a file, not a folder", file=root, fix="point model= at a run folder")
-    return root / "model" if (root / "model").is_dir() else root
 
 
 def check_model_dir(model_dir: Path) -> None:

@@ -83,6 +83,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("run")
     model.save_pretrained(run / "model", safe_serialization=True)
     tokenizer.save_pretrained(run / "model")
+    (run / "run.json").write_text('{"status": "complete"}')  # a finished run folder, as stance-train leaves it
     return run
 
 
