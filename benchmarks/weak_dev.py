@@ -83,9 +83,7 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--reporting", action="store_true", help="also score the reporting part (final check)"
-    )
+    parser.add_argument("--reporting", action="store_true", help="also score the reporting part (final check)")
     parser.add_argument("--groups", nargs="*", default=None)
     parser.add_argument("--errors", action="store_true", help="print tuning-part and seed errors")
     args = parser.parse_args()
@@ -156,9 +154,7 @@ def main() -> None:
             pred = models["snorkel"].predict(L_evals[name])
             pred = np.where(pred == ABSTAIN, NONE, pred)
             for i in np.flatnonzero(pred != y):
-                votes = {
-                    labeler.lf_names[j]: LABELS[v][:3] for j, v in enumerate(L_evals[name][i]) if v != ABSTAIN
-                }
+                votes = {labeler.lf_names[j]: LABELS[v][:3] for j, v in enumerate(L_evals[name][i]) if v != ABSTAIN}
                 print(f"  gold {LABELS[y[i]]:7s} pred {LABELS[pred[i]]:7s} | {texts[i][:220]}\n      {votes}")
 
 

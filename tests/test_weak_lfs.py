@@ -227,9 +227,7 @@ def test_labeler_apply_matches_single_calls_and_batches_embeddings() -> None:
         assert [lf(TextPoint(t)) for t in texts] == list(L[:, j]), lf.name
     assert labeler.lf_groups[labeler.lf_names.index("emb_nearest_prototype")] == "embeddings"
     points = labeler.points(texts[:3], progress=False)
-    assert all(
-        isinstance(p.embedding, np.ndarray) and abs(np.linalg.norm(p.embedding) - 1) < 1e-4 for p in points
-    )
+    assert all(isinstance(p.embedding, np.ndarray) and abs(np.linalg.norm(p.embedding) - 1) < 1e-4 for p in points)
 
 
 def test_labeler_without_embeddings_skips_embedding() -> None:
