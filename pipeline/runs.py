@@ -52,6 +52,11 @@ def safe_child(root: Path, name: str) -> Path:
     return root / name
 
 
+# Partial folders this process is writing: the training workflow evaluates its own model before the run is
+# complete, while any other process (stance-predict, stance-compare) must treat a partial folder as unusable.
+_LIVE_PARTIALS: set[Path] = set()
+
+
 class RunFolder:
     """Where one training run writes. Files go to :attr:`path` (the partial folder) until :meth:`finish`."""
 
@@ -79,6 +84,7 @@ class RunFolder:
                 fix="drop resume=true, or give the interrupted run's name=...",
             )
         self.path.mkdir(parents=True, exist_ok=True)
+        _LIVE_PARTIALS.add(self.path.resolve())
         return self.path
 
     @property
@@ -95,6 +101,7 @@ class RunFolder:
         }
         write_json(self.path / RUN_FILE, record | info)
         os.replace(self.path, self.final)
+        _LIVE_PARTIALS.discard(self.path.resolve())
         return self.final
 
 
@@ -162,11 +169,11 @@ def is_complete_run(path: Path) -> bool:
 
 
 def _inside_partial_run(path: Path) -> Path | None:
-    """The ``.<name>.partial`` folder that ``path`` is in (or is), if any."""
+    """The ``.<name>.partial`` folder that ``path`` is in (or is), unless this process is writing it."""
     resolved = path.resolve()
     for folder in (resolved, *resolved.parents):
         if folder.name.startswith(".") and folder.name.endswith(".partial"):
-            return folder
+            return None if folder in _LIVE_PARTIALS else folder
     return None
 
 
@@ -174,7 +181,8 @@ def resolve_model_dir(path: str | Path) -> Path:
     """The model folder behind ``path``: a finished run's ``model/``, or ``path`` itself if it is a model folder.
 
     Anything inside an unfinished run (its ``model/``, a training checkpoint) is refused: its weights may be
-    those of an interrupted training, and nothing of a run is usable before the run is complete.
+    those of an interrupted training, and nothing of a run is usable before the run is complete. The one
+    exception is the run this process is writing (the workflow evaluates its freshly trained model).
     """
     folder = Path(path)
     if not folder.exists():
