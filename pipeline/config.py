@@ -156,7 +156,7 @@ class PredictAppConfig:
     output: str = "artifacts/predictions/predictions.jsonl"
     split: SplitMode = SplitMode.sentences
     splitter: PysbdSplitterConfig = field(default_factory=PysbdSplitterConfig)
-    fast_path: FastPath = FastPath.int8
+    fast_path: FastPath = FastPath.bf16
     batch_size: int = 64
     max_length: int = 128
     threads: int = 1
