@@ -18,6 +18,7 @@ import numpy as np
 
 from pipeline.labels import LABEL2ID, LABELS
 from pipeline.models import ModelSource
+from pipeline.runs import last_complete_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +150,10 @@ def train_classifier(
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
     )
-    checkpoint = resume and any(checkpoint_dir.glob("checkpoint-*"))
+    # A checkpoint torn by a crash is newer than the last complete one: resume from the complete one.
+    checkpoint = last_complete_checkpoint(checkpoint_dir) if resume else None
     started = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=True if checkpoint else None)
+    result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     seconds = time.perf_counter() - started
     if trainer.is_world_process_zero():
         # save_pretrained rather than trainer.save_model: the model folder holds no pickle (training_args.bin).
