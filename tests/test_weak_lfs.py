@@ -9,6 +9,7 @@ from pipeline.errors import ConfigError
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import LF_GROUPS, TextPoint, group_of, needs_embedding, select_lfs
+from pipeline.weak.lfs.embeddings import SentenceEmbedder
 
 # name -> (sentence it must vote on, expected vote, sentence it must abstain on)
 CASES: dict[str, tuple[str, int, str]] = {
@@ -228,6 +229,17 @@ def test_labeler_apply_matches_single_calls_and_batches_embeddings() -> None:
     assert labeler.lf_groups[labeler.lf_names.index("emb_nearest_prototype")] == "embeddings"
     points = labeler.points(texts[:3], progress=False)
     assert all(isinstance(p.embedding, np.ndarray) and abs(np.linalg.norm(p.embedding) - 1) < 1e-4 for p in points)
+
+
+def test_embedder_cache_is_reused_and_checked() -> None:
+    embedder = SentenceEmbedder()
+    embedder.add_to_cache(["cached sentence"], np.ones((1, 4)))
+    np.testing.assert_array_equal(embedder.embed(["cached sentence"]), np.ones((1, 4)))  # not re-encoded
+    assert embedder._model is None
+    with pytest.raises(ValueError, match="1 texts but 2 vectors"):
+        embedder.add_to_cache(["a"], np.ones((2, 4)))
+    with pytest.raises(ConfigError, match="differs from the default model"):
+        WeakLabeler(embedder=SentenceEmbedder(model_path="/elsewhere/model"))
 
 
 def test_labeler_without_embeddings_skips_embedding() -> None:

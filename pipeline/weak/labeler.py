@@ -12,14 +12,20 @@ import numpy as np
 from snorkel.labeling import LabelingFunction
 from tqdm.auto import tqdm
 
+from pipeline.errors import ConfigError
 from pipeline.weak.label_model import LabelModelLike, MajorityVoteModel
 from pipeline.weak.lfs import group_of, needs_embedding, select_lfs
 from pipeline.weak.lfs.cues import TextPoint
-from pipeline.weak.lfs.embeddings import SentenceEmbedder, default_embedder
+from pipeline.weak.lfs.embeddings import SentenceEmbedder, default_embedder, default_model_path
 
 
 class WeakLabeler:
-    """LFs plus a label model: ``apply`` texts -> votes, ``fit`` votes, ``predict``/``predict_proba`` labels."""
+    """LFs plus a label model: ``apply`` texts -> votes, ``fit`` votes, ``predict``/``predict_proba`` labels.
+
+    ``lfs`` defaults to every registered LF, ``label_model`` to majority vote. ``embedder`` (optional) sets
+    batch size, max length and threads for the embedding LFs; it must use the default model, since the LFs'
+    prototypes are embedded with it.
+    """
 
     def __init__(
         self,
@@ -35,6 +41,12 @@ class WeakLabeler:
         if duplicates:
             raise ValueError(f"labelling function names must be unique, repeated: {duplicates}")
         self.label_model = label_model if label_model is not None else MajorityVoteModel()
+        if embedder is not None and embedder.model_path.resolve() != default_model_path().resolve():
+            raise ConfigError(
+                f"embedder model {embedder.model_path} differs from the default model the prototypes use",
+                key="weak.embedder.model_path",
+                fix="leave the embedder's model_path unset",
+            )
         self.embedder = embedder
 
     @property

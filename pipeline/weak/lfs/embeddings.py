@@ -95,6 +95,18 @@ class SentenceEmbedder:
         self._tokenizer = AutoTokenizer.from_pretrained(self.model_path)
         self._model = AutoModel.from_pretrained(self.model_path, use_safetensors=True).eval()
 
+    def add_to_cache(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Preload vectors computed earlier (e.g. saved to disk) so those texts are not encoded again."""
+        if len(texts) != len(vectors):
+            raise ValueError(f"{len(texts)} texts but {len(vectors)} vectors")
+        self._cache.update(zip(texts, np.asarray(vectors, dtype=np.float32), strict=True))
+
+    def cached(self) -> tuple[list[str], np.ndarray]:
+        """Every cached text and its vector (to save the cache)."""
+        texts = list(self._cache)
+        vectors = np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+        return texts, vectors
+
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Return an (n, dim) float32 array of unit vectors for ``texts``; only unseen texts are encoded."""
         import torch

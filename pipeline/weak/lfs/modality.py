@@ -65,6 +65,9 @@ _NO_FOREIGN = rx(
     r"|\brid\w*\s+(?:\w+\s+){0,2}of\s+(?:all\s+)?(?:the\s+)?foreign\s+(?:military\s+)?(?:troops|forces|bases)"
     r"|\b(?:not|never)\s+(?:\w+\s+){0,6}(?:based\s+on|through)\s+(?:\w+\s+){0,8}(?:presence\s+of\s+)?foreign"
     r"\s+(?:military\s+)?(?:troops|forces|bases)"
+    r"|\b(?:free|freed)\s+(?:both\s+)?(?:of|from)\s+(?:\S+\s+){0,4}(?:foreign|occupying|occupation)\s+"
+    r"(?:military\s+)?(?:troops|forces|bases?|presence)"
+    r"|\bwithout\s+(?:any\s+)?foreign\s+(?:military\s+)?bases?\b"
     r"|\bfree\s+(?:both\s+)?(?:of|from)\s+(?:all\s+)?(?:foreign\s+)?(?:military\s+bases|foreign\s+(?:troops|forces))"
 )
 
@@ -131,7 +134,7 @@ def mod_condemn_occupation(x: TextPoint) -> int:
 
 _ATROCITY = rx(
     r"\b(?:atrocit\w+|murder\w*|massacre\w*|heinous|infamous|barbar\w+|aggression|aggressive|raids?|"
-    r"at\s+the\s+hands\s+of|devastat\w+|"
+    r"at\s+the\s+hands\s+of|devastat\w+|trampl\w+|violence\s+inflicted|"
     r"attack\w*\s+(?:on|against)\s+(?:our|the\s+(?:sovereign|neighbouring|neighboring))|incursions?)\b"
 )
 

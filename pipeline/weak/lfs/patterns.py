@@ -75,6 +75,11 @@ _OCCUPATION_EVALUATED = rx(
     r"|\b(?:root\s+cause|obstacle|stumbling\s+block|main\s+cause)\s+(?:\w+\s+){0,6}"
     r"(?:occupation|invasion|presence)\b"
     r"|\bcontinues?\s+to\s+occupy\b"
+    r"|\b(?:illegal|unlawful|illegitimate|continued|continuing)\s+(?:\w+\s+)?(?:military\s+)?presence\b"
+    r"|\bpresence\s+of\s+(?:the\s+)?(?:\S+\s+){0,3}(?:troops|forces|bases)\b[^.;]{0,80}?\b(?:imped\w+|hinder\w*|"
+    r"obstacle|subver\w+|dominat\w+|threat\w*|violat\w+|runs\s+counter|destabili\w+|obstruct\w*)"
+    r"|\bas\s+long\s+as\s+(?:\S+\s+){0,3}(?:troops|forces|army)\s+(?:\w+\s+)?occupy"
+    r"|\b(?:troops|forces)\s+(?:are\s+|remain\s+)?still\s+(?:in|on|occupy\w*)\b"
 )
 
 _RESIST_OCCUPIERS = rx(
@@ -99,7 +104,13 @@ _CONTRIBUTION = rx(
     r"(?:\S+\s+){0,4}(?:missions?|operations?|forces?)\b"
     r"|\b(?:as\s+(?:a|an|one\s+of\s+the)\s+(?:\S+\s+){0,3}troop[\s-]+(?:and\s+police[\s-]+)?contribut\w+)"
     r"|\btroop\s+contributions?\s+to\b"
+    r"|\b(?:take|taking|took|involved)\s+(?:part\s+)?in\s+(?:\w+\s+){0,4}peace-?keeping\s+(?:operations|missions|forces)"
+    r"|\bcontribut\w+\s+(?:\w+\s+){0,2}to\s+(?:the\s+)?(?:\S+\s+){0,4}(?:peace-?keeping\s+(?:operations|missions|"
+    r"forces)|(?:United\s+Nations|UN|African\s+Union|AU)\s+(?:\S+\s+){0,4}(?:Mission|Force|Operation))\b"
+    r"|\bcontribut\w+\s+(?:\w+\s+){0,5}with\s+(?:a\s+)?(?:\w+\s+)?(?:military\s+presence|troops|contingents?)"
+    r"|\bsupport\w*\s+(?:\w+\s+){0,3}peace-?keeping\s+(?:activities|efforts|operations|missions|forces|role)\b"
     r"|\bsupport\s+for\s+(?:the\s+)?(?:\S+\s+){0,3}peace-?keeping\s+(?:operations|missions|forces)\b"
+    r"|\bdecided\s+to\s+(?:deploy|send|dispatch)\s+(?:\S+\s+){0,8}(?:contingents?|troops|battalions?)"
     r"|\b(?:our|its|my\s+country's)\s+(?:own\s+)?(?:peace-?keepers|blue\s+helmets|contingents?)\b"
     r"|\bforces\s+within\s+the\s+framework\s+of\b"
     r"|\b(?:our|my\s+country's)\s+(?:\w+\s+){0,2}(?:troops|soldiers|forces|contingents?|men\s+and\s+women)\s+"
@@ -114,7 +125,8 @@ _MANDATE_EXTENSION = rx(
 
 _DEPLOYMENT = rx(
     r"\b(?:deploy\w*|dispatch\w*|reinforc\w*|strengthen\w*)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:additional|more|further|"
-    r"new|larger|sufficient|adequate|international|multinational|peace-?keeping|United\s+Nations|UN)\s+"
+    r"new|larger|sufficient|adequate|international|multinational|peace-?keeping|United\s+Nations|UN|neutral|"
+    r"interposition|protection|stabili[sz]ation|regional)\s+(?:international\s+|multinational\s+)?"
     r"(?:\w+\s+){0,2}(?:forces?|troops|personnel|contingents?|missions?|peace-?keepers|operations?)"
     r"|\b(?:additional|more)\s+(?:peace-?keepers|troops|contingents)\b"
 )
@@ -128,7 +140,10 @@ _CONSENT_REQUEST = rx(
 _CONDITIONAL_WITHDRAWAL = rx(
     r"\bwithdraw\w*\s+(?:\w+\s+){0,4}(?:linked|conditional|conditioned|contingent|tied|subject)\s+(?:to|on|upon)"
     r"|\b(?:linked|tied|conditioned)\s+(?:\w+\s+){0,3}withdraw\w*\s+(?:\w+\s+){0,3}to\b"
-    r"|\b(?:premature|hasty|precipitate|precipitous|abrupt)\s+(?:\w+\s+)?withdrawal"
+    r"|\b(?:premature|hasty|precipitate|precipitous|abrupt|reckless|irresponsible)\s+(?:\w+\s+){0,3}"
+    r"(?:withdraw\w*|pull-?out|drawdown)"
+    r"|\b(?:reduction|drawdown|draw-down|withdrawal)\s+(?:\S+\s+){0,6}(?:correspond\w*\s+with|commensurate|"
+    r"in\s+step\s+with|conditions-based|based\s+on\s+(?:the\s+)?conditions)"
     r"|\bwithdrawal\s+(?:\w+\s+){0,3}(?:premature|too\s+early)"
     r"|\bwithdraw\w*\s+(?:\w+\s+){0,5}only\s+(?:after|when|once)"
 )
@@ -136,7 +151,7 @@ _CONDITIONAL_WITHDRAWAL = rx(
 _PRESENCE_BENEFIT = rx(
     r"\b(?:since|thanks\s+to|with|through|following)\s+(?:the\s+)?(?:\S+\s+){0,2}(?:deployment|presence|arrival)\b"
     r"[^.]*\b(?:progress|stability|stabili[sz]ed|security|calm|peace\s+has)"
-    r"|\b(?:peace-?keep\w*|forces|mission|troops)\s+(?:\w+\s+){0,8}(?:key\s+instrument|essential\s+role|"
+    r"|\b(?:peace-?keep\w*|forces|mission|troops)\b[^.;]{0,80}?\b(?:key\s+instrument|essential\s+role|"
     r"vital\s+role|crucial\s+role|decisive\s+role|great\s+importance|indispensable|irreplaceable)"
     r"|\b(?:key\s+instrument|essential\s+role|vital\s+role|crucial\s+role|important\s+role)\s+(?:\w+\s+){0,8}"
     r"(?:peace-?keep\w*|forces|mission)"
