@@ -99,9 +99,14 @@ def decode_bytes(data: bytes, path: str, report: CorpusReport) -> str | None:
         report.skip(path, "binary: the file holds NUL bytes, so it is not text")
         return None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    else:
+        if _looks_like_text(text):
+            return text
+        report.skip(path, "binary: the file is mostly control characters, so it is not text")
+        return None
     for encoding in _candidate_encodings(data):
         try:
             text = data.decode(encoding)
