@@ -184,14 +184,14 @@ def _train_task(cfg) -> None:  # noqa: ANN001
         if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not any(o.startswith("name=") for o in task_overrides):
             raise ConfigError("under torchrun every process must write the same run: give it a name",
                               key="name", fix="add name=<run name>")
-        settings = TrainSettings(**OmegaConf.to_container(cfg.train), seed=cfg.seed, threads=cfg.threads)
+        settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=cfg.threads)
         return run_training(
             corpus=Corpus(cfg.corpus.path, suffixes=cfg.corpus.suffixes, exclude=cfg.corpus.exclude),
             splitter=instantiate(cfg.splitter),
             labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
             model_source=instantiate(cfg.model),
             settings=settings,
-            gold=GoldSpec(**OmegaConf.to_container(cfg.gold)),
+            gold=GoldSpec(**OmegaConf.to_container(cfg.gold, resolve=True)),
             run=RunFolder(root, name, resume=cfg.resume),
             config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
             overrides=task_overrides,

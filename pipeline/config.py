@@ -75,6 +75,7 @@ class WeakConfig:
     epochs: int = 500
     lr: float = 0.01
     class_balance: list[float] | None = None
+    estimate_class_balance: bool = True
     tie_policy: TiePolicy = TiePolicy.none
     abstain_policy: AbstainPolicy = AbstainPolicy.none
 

@@ -51,19 +51,24 @@ def build_weak_labeler(
     epochs: int,
     lr: float,
     class_balance: Sequence[float] | None,
-    tie_policy: Any,
-    abstain_policy: Any,
+    estimate_class_balance: bool = True,
+    tie_policy: Any = "none",
+    abstain_policy: Any = "none",
     seed: int = 0,
     threads: int = 1,
 ) -> WeakLabeler:
-    """The labelling functions of ``lf_groups`` and the chosen label model (the target of configs/weak/)."""
+    """The labelling functions of ``lf_groups`` and the chosen label model (the target of configs/weak/).
+
+    Snorkel's label prior: ``class_balance`` when given; else estimated from the votes themselves (no gold) when
+    ``estimate_class_balance``; else uniform.
+    """
     def plain(value: Any) -> Any:  # Hydra hands enum members through
         return getattr(value, "value", value)
 
     params: dict[str, Any] = {"tie_policy": plain(tie_policy), "abstain_policy": plain(abstain_policy), "seed": seed}
     if plain(label_model) == "snorkel":
-        params |= {"epochs": epochs, "lr": lr, "threads": threads,
-                   "class_balance": list(class_balance) if class_balance else None}
+        prior = list(class_balance) if class_balance else ("majority" if estimate_class_balance else None)
+        params |= {"epochs": epochs, "lr": lr, "threads": threads, "class_balance": prior}
     return WeakLabeler(select_lfs(list(lf_groups)), make_label_model(plain(label_model), **params))
 
 
