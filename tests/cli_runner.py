@@ -39,6 +39,11 @@ class Result:
     def stderr_lines(self) -> list[str]:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
+    @property
+    def warnings(self) -> list[str]:
+        """Logged warnings, on either stream (Hydra's console log handler writes to stdout by default)."""
+        return [line for line in (self.stdout + "\n" + self.stderr).splitlines() if "WARNING" in line]
+
     def explain(self) -> str:
         return (
             f"{' '.join(self.args)}\n--- exit {self.returncode}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"

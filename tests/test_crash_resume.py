@@ -132,30 +132,3 @@ def test_a_torn_checkpoint_is_dropped_and_the_complete_one_found(killed_run: Pat
     assert last_complete_checkpoint(checkpoints) == complete
     assert not torn.exists() and not stale_state.exists()
     assert last_complete_checkpoint(tmp_path / "nowhere") is None
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the lead's train.py patch: resume from pipeline.runs.last_complete_checkpoint, not from "
-    "resume_from_checkpoint=True (which picks the newest checkpoint folder, torn or not)",
-)
-def test_resume_after_a_kill_during_a_checkpoint_write(
-    killed_run: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    reference = reference_run(tmp_path_factory.mktemp("reference") / "runs", "reference", *SHORT_TRAINING)
-    partial = _copy_partial(killed_run, "torn")
-    (complete,) = (partial / "checkpoints").glob("checkpoint-*")
-    torn = partial / "checkpoints" / "checkpoint-9990"
-    torn.mkdir()
-    (torn / "config.json").write_text((complete / "config.json").read_text())
-    weights = (complete / "model.safetensors").read_bytes()
-    (torn / "model.safetensors").write_bytes(weights[: len(weights) // 2])
-    resumed = run(
-        "stance-train", *train_args(killed_run, "torn", *SHORT_TRAINING, "resume=true"), cwd=killed_run.parent
-    )
-    assert resumed.returncode == 0, resumed.explain()
-    final = killed_run / "torn"
-    assert json.loads((final / "metrics.json").read_text()) == json.loads((reference / "metrics.json").read_text())
-    assert (final / "model" / "model.safetensors").read_bytes() == (
-        reference / "model" / "model.safetensors"
-    ).read_bytes()
