@@ -2,6 +2,11 @@
 
 ``WeakLabeler.apply`` is a list applier (faster than snorkel's PandasLFApplier for our LFs): it embeds all
 texts once, in batches, when any selected LF needs embeddings, then runs every LF on every ``TextPoint``.
+
+A learned LF (``pipeline.weak.lfs.learned``) is fitted on the corpus being labelled: ``fit(L, texts=texts)`` trains
+it on the rule votes of ``L`` and fills its column before fitting the label model; ``fit_apply(texts)`` does
+apply + fit in one call and returns the completed vote matrix. After that, ``apply`` fills the learned column too.
+Without ``texts`` the learned LF simply abstains (the old ``fit(L)`` behaviour).
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from tqdm.auto import tqdm
 
 from pipeline.errors import ConfigError
 from pipeline.weak.label_model import LabelModelLike, MajorityVoteModel
-from pipeline.weak.lfs import group_of, needs_embedding, select_lfs
+from pipeline.weak.lfs import group_of, is_learned, needs_embedding, select_lfs
 from pipeline.weak.lfs.cues import TextPoint
 from pipeline.weak.lfs.embeddings import SentenceEmbedder, default_embedder, default_model_path
+from pipeline.weak.lfs.learned import StanceClassifier
 
 
 class WeakLabeler:
@@ -32,6 +38,7 @@ class WeakLabeler:
         lfs: Sequence[LabelingFunction] | None = None,
         label_model: LabelModelLike | None = None,
         embedder: SentenceEmbedder | None = None,
+        learned: StanceClassifier | None = None,
     ) -> None:
         self.lfs = list(lfs) if lfs is not None else select_lfs(None)
         if not self.lfs:
@@ -48,6 +55,7 @@ class WeakLabeler:
                 fix="leave the embedder's model_path unset",
             )
         self.embedder = embedder
+        self.learned = learned if learned is not None else StanceClassifier()
 
     @property
     def lf_names(self) -> list[str]:
@@ -59,27 +67,66 @@ class WeakLabeler:
         """Registry group of each LF, in column order."""
         return [group_of(lf) for lf in self.lfs]
 
+    def _embeddings(self, texts: Sequence[str], progress: bool) -> np.ndarray:
+        embedder = self.embedder if self.embedder is not None else default_embedder()
+        return embedder.embed(list(texts), progress=progress)
+
     def points(self, texts: Sequence[str], progress: bool = True) -> list[TextPoint]:
         """Data points for ``texts``, with embeddings computed in one batched pass when an LF needs them."""
         if any(needs_embedding(lf) for lf in self.lfs):
-            embedder = self.embedder if self.embedder is not None else default_embedder()
-            vectors = embedder.embed(list(texts), progress=progress)
+            vectors = self._embeddings(texts, progress)
             return [TextPoint(text, vector) for text, vector in zip(texts, vectors, strict=True)]
         return [TextPoint(text) for text in texts]
 
+    @property
+    def _learned_columns(self) -> list[int]:
+        return [j for j, lf in enumerate(self.lfs) if is_learned(lf)]
+
+    def _fill_learned(self, L: np.ndarray, texts: Sequence[str], points: Sequence[TextPoint] | None = None) -> None:
+        """Write the fitted learned LF's votes into its columns of ``L`` (in place)."""
+        columns = self._learned_columns
+        if not columns or not self.learned.fitted or not len(texts):
+            return
+        if points is not None and points and points[0].embedding is not None:
+            embeddings = np.stack([p.embedding for p in points])  # type: ignore[misc]
+        else:
+            embeddings = self._embeddings(texts, progress=False)
+        votes = self.learned.votes(embeddings, texts, L, self.lf_groups)
+        for j in columns:
+            L[:, j] = votes
+
     def apply(self, texts: Sequence[str], progress: bool = True) -> np.ndarray:
-        """Votes (n x m int matrix, -1 = abstain) of every LF on every text."""
+        """Votes (n x m int matrix, -1 = abstain) of every LF on every text (learned LFs once fitted)."""
         points = self.points(texts, progress=progress)
         votes = np.full((len(points), len(self.lfs)), -1, dtype=int)
+        learned = set(self._learned_columns)
+        rules = [(j, lf) for j, lf in enumerate(self.lfs) if j not in learned]
         for i, point in enumerate(tqdm(points, desc="labelling functions", disable=not progress, unit="sent")):
-            for j, lf in enumerate(self.lfs):
+            for j, lf in rules:
                 votes[i, j] = lf(point)
+        self._fill_learned(votes, texts, points)
         return votes
 
-    def fit(self, L: np.ndarray) -> WeakLabeler:
-        """Fit the label model on an (unlabelled) vote matrix."""
+    def fit(self, L: np.ndarray, texts: Sequence[str] | None = None) -> WeakLabeler:
+        """Fit the label model on an (unlabelled) vote matrix.
+
+        With ``texts`` (the sentences ``L`` was computed on) and a learned LF selected, first fit the learned LF
+        on the rule votes of ``L`` and fill its column of ``L`` in place; then fit the label model on it.
+        """
+        if texts is not None and self._learned_columns:
+            if len(texts) != len(L):
+                raise ValueError(f"{len(texts)} texts but {len(L)} vote rows")
+            embeddings = self._embeddings(texts, progress=False)
+            self.learned.fit(embeddings, texts, np.asarray(L), self.lf_groups)
+            self._fill_learned(L, texts)
         self.label_model.fit(L)
         return self
+
+    def fit_apply(self, texts: Sequence[str], progress: bool = True) -> np.ndarray:
+        """Apply the LFs to ``texts``, fit the learned LF and the label model on them; the completed votes."""
+        votes = self.apply(texts, progress=progress)
+        self.fit(votes, texts=texts)
+        return votes
 
     def predict_proba(self, L: np.ndarray) -> np.ndarray:
         """(n, 3) label probabilities from the label model."""

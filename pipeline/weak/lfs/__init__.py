@@ -13,6 +13,7 @@ from snorkel.labeling import LabelingFunction
 from pipeline.errors import ConfigError
 from pipeline.weak.lfs.cues import TextPoint
 from pipeline.weak.lfs.embeddings import EMBEDDING_LFS
+from pipeline.weak.lfs.learned import LEARNED_LFS, is_learned
 from pipeline.weak.lfs.lexicons import LEXICON_LFS
 from pipeline.weak.lfs.modality import MODALITY_LFS
 from pipeline.weak.lfs.patterns import PATTERN_LFS
@@ -23,11 +24,11 @@ LF_GROUPS: dict[str, list[LabelingFunction]] = {
     "modality": MODALITY_LFS,
     "targets": TARGET_LFS,
     "lexicons": LEXICON_LFS,
-    "embeddings": EMBEDDING_LFS,
+    "embeddings": EMBEDDING_LFS + LEARNED_LFS,
 }
 """Group name -> its LFs, in a fixed order (the column order of the vote matrix)."""
 
-__all__ = ["LF_GROUPS", "TextPoint", "group_of", "needs_embedding", "select_lfs"]
+__all__ = ["LF_GROUPS", "TextPoint", "group_of", "is_learned", "needs_embedding", "select_lfs"]
 
 
 def select_lfs(groups: Sequence[str] | None = None) -> list[LabelingFunction]:

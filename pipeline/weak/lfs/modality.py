@@ -38,11 +38,11 @@ _CONDEMN = rx(
     r"\b(?:condemn\w*|denounc\w+|deplor\w+|reject\w*|oppos\w+|protest\w*|violat\w+|illegal\w*|unlawful|"
     r"illegitimate|unjustifi\w+|unprovoked|flagrant|outrag\w+|atrocit\w+|obstacle|threat\w*|"
     r"aggression|aggressor|annexationist|expansionis\w+|infamous|heinous|murder\w*|massacre\w*|"
-    r"destroy\w*|disregard|defiance)\b"
+    r"destroy\w*|disregard|defiance|unjust\w*|grave\s+mistake|not\s+conducive|contrary\s+to)\b"
 )
 
 _OCCUPATION_NOUN = rx(
-    r"\b(?:occupation|invasion|incursions?|invaders?|occupiers?|aggressors?|occupying\s+forces|"
+    r"\b(?:occupation|invasion|incursions?|invaders?|occupiers?|aggressors?|occupying\s+forces|annexation|"
     r"occupation\s+(?:troops|forces|army)|foreign\s+(?:military\s+)?presence|foreign\s+(?:troops|forces|bases))\b"
 )
 
@@ -158,7 +158,7 @@ def mod_negated_presence(x: TextPoint) -> int:
 def mod_praise_forces(x: TextPoint) -> int:
     """FAVOR: thanks, praise, tribute or welcome addressed to peacekeepers or (non-occupying) forces."""
     text = x.text
-    if not (has(_PRAISE, text) and has(_PRESENCE_NOUN, text)):
+    if not (has(_PRAISE, text) and (has(_PRESENCE_NOUN, text) or has(PEACEKEEPING, text))):
         return ABSTAIN
     if not (has(PEACEKEEPING, text) or has(FOREIGN_FORCES, text) or has(_SOLDIERS_OF, text)):
         return ABSTAIN

@@ -67,7 +67,8 @@ _DISMANTLE_BASES = rx(
 
 _OCCUPATION_EVALUATED = rx(
     r"\b(?:illegal|unlawful|brutal|illegitimate|continued|continuing|prolonged|colonial|racist|"
-    r"hateful|barbaric|savage|criminal|foreign|fascist|expansionist)\s+(?:\w+\s+)?"
+    r"hateful|barbaric|savage|criminal|foreign|fascist|expansionist|unjust|unjustified|unprovoked|"
+    r"aggressive)\s+(?:\w+\s+)?"
     r"(?:occupation|invasion|aggression)\b"
     r"|\b(?:occupation|invasion)\s+(?:\w+\s+){0,4}(?:illegal|unlawful|violation|obstacle|stumbling\s+block|"
     r"threat|crime|root\s+cause|aggression|annexation|expansion)"
@@ -77,7 +78,10 @@ _OCCUPATION_EVALUATED = rx(
     r"|\bcontinues?\s+to\s+occupy\b"
     r"|\b(?:illegal|unlawful|illegitimate|continued|continuing)\s+(?:\w+\s+)?(?:military\s+)?presence\b"
     r"|\bpresence\s+of\s+(?:the\s+)?(?:\S+\s+){0,3}(?:troops|forces|bases)\b[^.;]{0,80}?\b(?:imped\w+|hinder\w*|"
-    r"obstacle|subver\w+|dominat\w+|threat\w*|violat\w+|runs\s+counter|destabili\w+|obstruct\w*)"
+    r"obstacle|subver\w+|dominat\w+|threat\w*|violat\w+|runs\s+counter|destabili\w+|obstruct\w*|"
+    r"not\s+conducive|contrary\s+to|incompatible|danger\w*|source\s+of\s+tension)"
+    r"|\b(?:invasion|occupation|annexation)\s+(?:\w+\s+){0,12}(?:grave\s+mistake|flagrant\s+violation|"
+    r"in\s+(?:flagrant\s+|clear\s+|gross\s+)?violation|act\s+of\s+aggression|shaken|undermin\w+)"
     r"|\bas\s+long\s+as\s+(?:\S+\s+){0,3}(?:troops|forces|army)\s+(?:\w+\s+)?occupy"
     r"|\b(?:troops|forces)\s+(?:are\s+|remain\s+)?still\s+(?:in|on|occupy\w*)\b"
 )
@@ -86,6 +90,14 @@ _RESIST_OCCUPIERS = rx(
     r"\b(?:resist\w*|struggl\w+|fight\w*|intifad\w+|battles?|uprising)\s+(?:\w+\s+){0,7}(?:against|to)\s+"
     r"(?:the\s+)?(?:\w+\s+){0,2}(?:occupation|occupiers?|invaders?|aggressors?|forces\s+of\s+aggression|invasion)"
     r"|\bfrom\s+foreign\s+occupation\b"
+    r"|\b(?:fought|fight\w*|resist\w*|repel\w*|repuls\w+|defeat\w*|confront\w*)\s+(?:\w+\s+){0,2}(?:the\s+)?"
+    r"(?:\w+\s+)?(?:invaders?|occupiers?|aggressors?|occupation\s+(?:forces|troops|army))\b"
+)
+
+_RETURN_OCCUPIED = rx(
+    r"\b(?:return|restoration|restitution|recovery|recover|regain\w*|restor\w+|reclaim\w*|retak\w+)\s+(?:of\s+)?"
+    r"(?:\S+\s+){0,6}(?:occupied\s+(?:\w+\s+)?(?:territor\w+|lands?|islands?|areas?|regions?|Golan)|"
+    r"(?:territor\w+|lands?|islands?)\s+(?:\w+\s+){0,3}(?:occupied|seized)\s+by)"
 )
 
 _INCURSION = rx(
@@ -116,11 +128,20 @@ _CONTRIBUTION = rx(
     r"|\b(?:our|my\s+country's)\s+(?:\w+\s+){0,2}(?:troops|soldiers|forces|contingents?|men\s+and\s+women)\s+"
     r"(?:\w+\s+){0,2}(?:serv\w+|deployed|participa\w+)\s+(?:in|with|under)\b"
     r"|\bshoulder\w*\s+(?:its|our)\s+peace-?keeping"
+    r"|\b(?:contribut\w+|involved|engaged|participat\w+|serv\w+|took\s+part|take\s+part|taking\s+part)\s+"
+    r"(?:\w+\s+){0,3}(?:in|to|with)\s+(?:the\s+)?(?:\w+\s+){0,2}peace-?keeping\b(?!\s+(?:reform|budget|financ))"
+    r"|\b(?:our|my\s+country's)\s+(?:\w+\s+){0,3}(?:troops|soldiers|forces|contingents?|peacekeepers|officers|"
+    r"battalions?)\s+(?:\w+\s+){0,6}(?:in|with|to)\s+(?:the\s+)?(?:\S+\s+){0,4}(?:peace-?keeping|"
+    r"United\s+Nations\s+(?:\S+\s+){0,3}(?:Mission|Force|Operation)s?|MINUSMA|MINUSCA|MONUSCO|UNIFIL|UNMISS|"
+    r"AMISOM|ATMIS|UNAMID|UNFICYP)"
 )
 
 _MANDATE_EXTENSION = rx(
     r"\b(?:extend\w*|extension|renew\w*|prolong\w*)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,3}mandate"
     r"|\b(?:forces|troops|mission|contingents?)\s+(?:\w+\s+){0,2}(?:remain|stay)\s+(?:\w+\s+){0,3}until"
+    r"|\b(?:preserv\w+|maintain\w*|retain\w*|keep\w*|strengthen\w*|reinforc\w+)\s+(?:\S+\s+){0,3}mandate\s+of\b"
+    r"|\b(?:preserv\w+|maintain\w*|retain\w*|strengthen\w*|reinforc\w+)\s+(?:the\s+)?(?:UNIFIL|UNFICYP|UNDOF|"
+    r"MINUSMA|MINUSCA|MONUSCO|UNMISS|AMISOM|ATMIS|UNAMID|MINURSO|KFOR|ISAF)\S*\s+(?:\w+\s+)?mandate"
 )
 
 _DEPLOYMENT = rx(
@@ -219,6 +240,12 @@ def pat_resist_occupiers(x: TextPoint) -> int:
 
 
 @labeling_function()
+def pat_return_occupied(x: TextPoint) -> int:
+    """AGAINST: the return, restoration or recovery of occupied territory demanded (the occupier must give it up)."""
+    return AGAINST if has(_RETURN_OCCUPIED, x.text) and not has(NON_STATE, x.text) else ABSTAIN
+
+
+@labeling_function()
 def pat_incursion(x: TextPoint) -> int:
     """AGAINST: armed incursions into a territory or aggression by (foreign) forces."""
     return AGAINST if has(_INCURSION, x.text) else ABSTAIN
@@ -277,6 +304,7 @@ PATTERN_LFS = [
     pat_dismantle_bases,
     pat_occupation_evaluated,
     pat_resist_occupiers,
+    pat_return_occupied,
     pat_incursion,
     pat_troop_contribution,
     pat_mandate_extension,

@@ -1,0 +1,148 @@
+"""Learned LF: a logistic regression on sentence embeddings, trained on the rule LFs' own votes (never gold).
+
+The hand-written stance rules are precise but narrow: they fire on the phrasings they name. This LF propagates
+their evidence to paraphrases. At ``WeakLabeler.fit`` time, on the corpus being labelled, the sentences where the
+high-precision stance rules (``patterns`` and ``modality`` groups) agree on one stance become AGAINST/FAVOR
+examples, and sentences a target LF marks NONE with no stance vote become NONE examples (a seeded sample, military
+vocabulary first, since those are the hard negatives). The classifier then votes a stance only where it is
+confident, the sentence names the target, and no stance or target rule has voted already (it extends coverage;
+it never argues with a rule).
+
+The registry holds a stateless marker (``emb_learned_stance``, always ABSTAIN when called on its own); the fitted
+classifier lives on the ``WeakLabeler`` that fitted it, so no global state is shared between labelers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from snorkel.labeling import LabelingFunction
+
+from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
+from pipeline.weak.lfs.cues import MILITARY_ANY, TextPoint, has, target_mentioned
+
+STANCE_SOURCE_GROUPS = ("patterns", "modality")
+"""LF groups whose stance votes are trusted as training labels."""
+NONE_SOURCE_GROUPS = ("targets",)
+"""LF groups whose NONE votes are trusted as training labels."""
+CONFIDENCE_THRESHOLD = 0.8
+"""Minimum predicted probability of a stance for the LF to vote it (chosen on the UN tuning part's halves)."""
+
+
+def _abstain(x: TextPoint) -> int:
+    return ABSTAIN
+
+
+class LearnedLF(LabelingFunction):
+    """Marker LF whose votes ``WeakLabeler`` computes from a ``StanceClassifier`` it fitted; alone it abstains."""
+
+    needs_embedding = True
+    learned = True
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, f=_abstain)
+
+
+emb_learned_stance = LearnedLF("emb_learned_stance")
+emb_learned_stance.__doc__ = (
+    "AGAINST/FAVOR: a logistic regression on MiniLM embeddings, trained at fit time on the stance rules' votes, "
+    "says so with probability >= the threshold, the sentence names the target and no stance rule voted."
+)
+
+
+def is_learned(lf: LabelingFunction) -> bool:
+    """True for LFs whose votes need a fit step on the corpus (``WeakLabeler.fit(L, texts=...)``)."""
+    return bool(getattr(lf, "learned", False))
+
+
+@dataclass
+class StanceClassifier:
+    """Logistic regression from sentence embeddings to AGAINST/FAVOR/NONE, fitted on rule-vote labels.
+
+    ``max_none`` caps the NONE examples (sampled with ``seed``; military-vocabulary sentences first), ``c`` is the
+    inverse regularisation strength, ``threshold`` the confidence needed to vote.
+    """
+
+    threshold: float = CONFIDENCE_THRESHOLD
+    max_none: int = 6000
+    c: float = 1.0
+    seed: int = 0
+    min_examples: int = 5
+    n_examples_: dict[str, int] = field(default_factory=dict)
+    _model: object | None = None
+
+    @staticmethod
+    def rule_labels(L: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+        """Training label per row from the trusted rules (-1 where they give none or disagree)."""
+        groups = list(groups)
+        stance_cols = [j for j, g in enumerate(groups) if g in STANCE_SOURCE_GROUPS]
+        none_cols = [j for j, g in enumerate(groups) if g in NONE_SOURCE_GROUPS]
+        labels = np.full(len(L), ABSTAIN, dtype=int)
+        stance = L[:, stance_cols] if stance_cols else np.full((len(L), 0), ABSTAIN)
+        none_vote = (L[:, none_cols] == NONE).any(axis=1) if none_cols else np.zeros(len(L), bool)
+        has_against = (stance == AGAINST).any(axis=1)
+        has_favor = (stance == FAVOR).any(axis=1)
+        labels[has_against & ~has_favor & ~none_vote] = AGAINST
+        labels[has_favor & ~has_against & ~none_vote] = FAVOR
+        labels[none_vote & ~has_against & ~has_favor] = NONE
+        return labels
+
+    def fit(
+        self, embeddings: np.ndarray, texts: Sequence[str], L: np.ndarray, groups: Sequence[str]
+    ) -> StanceClassifier:
+        """Fit on the rows the trusted rules label; NONE rows are sampled (military vocabulary first)."""
+        from sklearn.linear_model import LogisticRegression
+
+        labels = self.rule_labels(np.asarray(L), groups)
+        stance_rows = np.flatnonzero((labels == AGAINST) | (labels == FAVOR))
+        none_rows = np.flatnonzero(labels == NONE)
+        rng = np.random.default_rng(self.seed)
+        military = np.array([has(MILITARY_ANY, texts[i]) for i in none_rows], dtype=bool)
+        hard, easy = rng.permutation(none_rows[military]), rng.permutation(none_rows[~military])
+        chosen_none = np.concatenate([hard, easy])[: self.max_none]
+        rows = np.sort(np.concatenate([stance_rows, chosen_none]))
+        y = labels[rows]
+        self.n_examples_ = {name: int((y == k).sum()) for name, k in (("against", 0), ("favor", 1), ("none", 2))}
+        if min(self.n_examples_["against"], self.n_examples_["favor"]) < self.min_examples:
+            self._model = None  # too little rule evidence to learn from: the LF abstains
+            return self
+        model = LogisticRegression(C=self.c, max_iter=1000, class_weight="balanced", random_state=self.seed)
+        model.fit(embeddings[rows], y)
+        self._model = model
+        return self
+
+    @property
+    def fitted(self) -> bool:
+        return self._model is not None
+
+    def proba(self, embeddings: np.ndarray) -> np.ndarray:
+        """(n, 3) class probabilities in label order."""
+        if self._model is None:
+            raise RuntimeError("StanceClassifier is not fitted")
+        proba = np.zeros((len(embeddings), 3))
+        proba[:, self._model.classes_] = self._model.predict_proba(embeddings)  # type: ignore[attr-defined]
+        return proba
+
+    def votes(
+        self, embeddings: np.ndarray, texts: Sequence[str], L_rules: np.ndarray, groups: Sequence[str]
+    ) -> np.ndarray:
+        """The LF's column: a confident stance on target sentences no rule (stance or target) covers; else ABSTAIN."""
+        out = np.full(len(texts), ABSTAIN, dtype=int)
+        if self._model is None or not len(texts):
+            return out
+        rule_cols = [j for j, g in enumerate(groups) if g in STANCE_SOURCE_GROUPS + NONE_SOURCE_GROUPS]
+        ruled = (L_rules[:, rule_cols] != ABSTAIN).any(axis=1) if rule_cols else np.zeros(len(texts), bool)
+        candidates = [i for i, t in enumerate(texts) if not ruled[i] and target_mentioned(t)]
+        if not candidates:
+            return out
+        proba = self.proba(embeddings[candidates])
+        best = proba.argmax(axis=1)
+        for i, label, p in zip(candidates, best, proba.max(axis=1), strict=True):
+            if label in (AGAINST, FAVOR) and p >= self.threshold:
+                out[i] = int(label)
+        return out
+
+
+LEARNED_LFS = [emb_learned_stance]
