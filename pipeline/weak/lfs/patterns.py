@@ -36,6 +36,8 @@ _WITHDRAWAL_OF_FORCES = rx(
     rf"(?:\w+\s+){{0,3}}{TROOP_NOUN}\b[^.;]*?\bfrom\b"
     r"|\b(?:withdrawal|evacuation)\s+of\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){0,2}occupied"
     r"|\bwithdraw\w*\s+(?:\w+\s+){0,4}from\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){0,2}(?:occupied|territor\w+\s+of)"
+    r"|\b(?:withdrawal|evacuation|removal|departure|expulsion)\s+of\s+all\s+(?:the\s+)?(?:foreign|alien|"
+    r"occupation|occupying|invading|outside)\s+(?:\w+\s+)?(?:troops|forces|fleets|bases|military\s+presence)"
     r"|\b(?:foreign|occupation|occupying)\s+(?:\w+\s+)?(?:troops|forces|fleets|bases)\s+(?:\w+\s+){0,3}"
     r"(?:withdrawn|leave|evacuated|removed|pulled\s+out)"
 )
@@ -48,6 +50,7 @@ _END_OCCUPATION = rx(
     r"|\bliberat\w+\s+(?:\w+\s+){0,4}territor\w+\s+from\b"
     r"|\b(?:drive|driving|throw|chase)\s+out\s+(?:the\s+)?(?:\w+\s+)?(?:invaders|occupiers|aggressors|troops)"
     r"|\b(?:rolling|roll)\s+it\s+back"
+    r"|\b(?:cessation|termination|ending)\s+of\s+(?:the\s+|this\s+|its\s+)?(?:\w+\s+){0,3}occupation\b"
 )
 
 _WITHDRAWAL_FIRST = rx(
@@ -128,6 +131,7 @@ _CONTRIBUTION = rx(
     r"|\b(?:our|my\s+country's)\s+(?:\w+\s+){0,2}(?:troops|soldiers|forces|contingents?|men\s+and\s+women)\s+"
     r"(?:\w+\s+){0,2}(?:serv\w+|deployed|participa\w+)\s+(?:in|with|under)\b"
     r"|\bshoulder\w*\s+(?:its|our)\s+peace-?keeping"
+    r"|\bmade\s+(?:\S+\s+){0,2}(?:troops|contingents?|soldiers|battalions?)\b[^.;]{0,50}\bavailable\b"
     r"|\b(?:contribut\w+|involved|engaged|participat\w+|serv\w+|took\s+part|take\s+part|taking\s+part)\s+"
     r"(?:\w+\s+){0,3}(?:in|to|with)\s+(?:the\s+)?(?:\w+\s+){0,2}peace-?keeping\b(?!\s+(?:reform|budget|financ))"
     r"|\b(?:our|my\s+country's)\s+(?:\w+\s+){0,3}(?:troops|soldiers|forces|contingents?|peacekeepers|officers|"
