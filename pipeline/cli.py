@@ -79,6 +79,7 @@ def check_config(program: str, config_name: str, argv: list[str]) -> None:
     """Compose the config for each override combination now, so bad ones fail at once with one line."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
 
     from pipeline.config import one_line_config_error, register_configs, sweep_combinations, validate
     from pipeline.errors import ConfigError
@@ -93,9 +94,17 @@ def check_config(program: str, config_name: str, argv: list[str]) -> None:
     with initialize_config_dir(config_dir=str(CONFIG_DIRS[config_name]), version_base="1.3"):
         defaults = compose(config_name=config_name)
         for combination in combinations:
+            appended = [o for o in combination if o.startswith("+") and not o.lstrip("+").startswith("hydra.")]
+            if appended:
+                key = appended[0].lstrip("+").split("=", 1)[0]
+                _fail(program, f"config key '{key}': '+' adds a key that nothing reads "
+                      f"(allowed keys: {', '.join(map(str, defaults.keys()))})")
             try:
                 cfg = compose(config_name=config_name, overrides=combination)
                 validate(cfg)
+                missing = sorted(k for k in OmegaConf.missing_keys(cfg) if not k.startswith("hydra"))
+                if missing:
+                    raise ConfigError("is required and has no value", key=missing[0], fix=f"add {missing[0]}=...")
             except ConfigError as error:
                 _fail(program, error.one_line())
             except Exception as error:  # noqa: BLE001 - any composition error becomes one line
@@ -105,16 +114,20 @@ def check_config(program: str, config_name: str, argv: list[str]) -> None:
 
 def guarded(program: str, debug: bool, action: Callable[[], object]) -> object:
     """Run ``action``; a PipelineError becomes one line on stderr and exit status 1 unless ``debug``."""
-    from pipeline.errors import PipelineError
+    from pipeline.errors import ConfigError, PipelineError
 
     try:
         return action()
-    except PipelineError as error:
-        if debug:
-            raise
-        _fail(program, error.one_line(), status=1)
     except KeyboardInterrupt:
         _fail(program, "interrupted", status=130)
+    except Exception as error:
+        # Hydra's instantiate wraps what a stage's constructor raises (InstantiationException): unwrap it.
+        cause: BaseException | None = error
+        while cause is not None and not isinstance(cause, PipelineError):
+            cause = cause.__cause__ or cause.__context__
+        if debug or cause is None:
+            raise
+        _fail(program, cause.one_line(), status=2 if isinstance(cause, ConfigError) else 1)
     return None
 
 
@@ -186,7 +199,8 @@ def _train_task(cfg) -> None:  # noqa: ANN001
                               key="name", fix="add name=<run name>")
         settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=cfg.threads)
         return run_training(
-            corpus=Corpus(cfg.corpus.path, suffixes=cfg.corpus.suffixes, exclude=cfg.corpus.exclude),
+            corpus=Corpus(cfg.corpus.path, suffixes=cfg.corpus.suffixes, exclude=cfg.corpus.exclude,
+                          max_document_mb=cfg.corpus.max_document_mb),
             splitter=instantiate(cfg.splitter),
             labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
             model_source=instantiate(cfg.model),
@@ -222,7 +236,8 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
 
     def action() -> object:
         model_dir = resolve_model_dir(cfg.model)
-        corpus = Corpus(cfg.input, suffixes=cfg.suffixes, exclude=cfg.exclude, shard=parse_shard(cfg.shard))
+        corpus = Corpus(cfg.input, suffixes=cfg.suffixes, exclude=cfg.exclude, shard=parse_shard(cfg.shard),
+                        max_document_mb=cfg.max_document_mb)
         splitter = None if cfg.split == SplitMode.none else instantiate(cfg.splitter)
         predictor = Predictor(model_dir, fast_path=cfg.fast_path.value, batch_size=cfg.batch_size,
                               max_length=cfg.max_length, threads=cfg.threads)

@@ -55,6 +55,7 @@ class CorpusConfig:
     path: str = "seeds"
     suffixes: list[str] = field(default_factory=lambda: [".txt", ".md", ".jsonl"])
     exclude: list[str] = field(default_factory=lambda: ["gold/*"])
+    max_document_mb: float | None = 50.0
 
 
 @dataclass
@@ -166,6 +167,7 @@ class PredictAppConfig:
     shard: str = "0/1"
     suffixes: list[str] = field(default_factory=lambda: [".txt", ".md", ".jsonl"])
     exclude: list[str] = field(default_factory=lambda: ["gold/*"])
+    max_document_mb: float | None = 50.0
     chunk_docs: int = 32
     progress: bool = True
     debug: bool = False
@@ -262,6 +264,25 @@ def validate(cfg: DictConfig) -> None:
         raise ConfigError(f"'{cfg.gold.primary}' is not a gold part (allowed: {allowed})", key="gold.primary")
     if "shard" in cfg:
         parse_shard(cfg.shard)
+    if "name" in cfg and not OmegaConf.is_missing(cfg, "name"):
+        name = str(cfg.name)
+        if not name or name in {".", ".."} or "/" in name or "\\" in name or name.startswith("."):
+            raise ConfigError(f"'{name}' is not a plain folder name", key="name", fix="use letters, digits, - and _")
+    if "train" in cfg:
+        if cfg.train.max_steps == 0 or cfg.train.max_steps < -1:
+            raise ConfigError(f"must be -1 (train for epochs) or > 0, got {cfg.train.max_steps}", key="train.max_steps")
+        if cfg.train.max_length > 512:
+            raise ConfigError(f"must be at most 512 (the models' positions), got {cfg.train.max_length}",
+                              key="train.max_length")
+    unwrap = str(cfg.splitter.unwrap).lower() if "splitter" in cfg and "unwrap" in cfg.splitter else "auto"
+    if unwrap not in {"auto", "true", "false"}:
+        raise ConfigError(f"'{unwrap}' is not a choice (allowed: auto, true, false)", key="splitter.unwrap")
+    if "weak" in cfg and cfg.weak.lf_groups is not None:
+        from pipeline.weak.lfs import LF_GROUPS
+
+        unknown = [g for g in cfg.weak.lf_groups if g not in LF_GROUPS]
+        if unknown:
+            raise ConfigError(f"unknown group(s) {unknown} (allowed: {', '.join(LF_GROUPS)})", key="weak.lf_groups")
 
 
 def parse_shard(text: str) -> tuple[int, int]:

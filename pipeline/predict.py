@@ -621,6 +621,8 @@ def predict_corpus(
         raise ConfigError(f"chunk_docs must be >= 1, got {chunk_docs}", key="chunk_docs")
     if clean is None:
         clean = getattr(splitter, "clean_text", None) if splitter is not None else None
+    if corpus.path != "-":
+        corpus.files()  # a missing or empty input fails here, before any output file exists
     if isinstance(writer, PredictionWriter):
         sink = writer
     else:
