@@ -8,7 +8,7 @@ import pytest
 from pipeline.errors import ConfigError
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
 from pipeline.weak.labeler import WeakLabeler
-from pipeline.weak.lfs import LF_GROUPS, TextPoint, group_of, needs_embedding, select_lfs
+from pipeline.weak.lfs import LF_GROUPS, TextPoint, group_of, is_learned, needs_embedding, select_lfs
 from pipeline.weak.lfs.embeddings import SentenceEmbedder
 
 # name -> (sentence it must vote on, expected vote, sentence it must abstain on)
@@ -47,6 +47,11 @@ CASES: dict[str, tuple[str, int, str]] = {
         "The villagers kept up their struggle against the occupiers for a decade.",
         AGAINST,
         "The farmers kept up their struggle against the drought for a decade.",
+    ),
+    "pat_return_occupied": (
+        "We demand the return of the occupied islands to our sovereignty.",
+        AGAINST,
+        "We demand the return of the stolen paintings to the museum.",
     ),
     "pat_incursion": (
         "We protest against the repeated armed incursions into our southern districts.",
@@ -191,7 +196,43 @@ def _by_name() -> dict[str, object]:
 
 
 def test_every_lf_has_a_case() -> None:
-    assert set(CASES) == set(_by_name())
+    rule_names = {name for name, lf in _by_name().items() if not is_learned(lf)}
+    assert set(CASES) == rule_names
+    assert {name for name, lf in _by_name().items() if is_learned(lf)} == {"emb_learned_stance"}
+
+
+# Broadened phrasings (vocabulary classes rather than fixed phrases): name -> (sentence, expected vote).
+BROADER: list[tuple[str, str, int]] = [
+    ("pat_resist_occupiers", "For ten years the highlanders fought the invaders village by village.", AGAINST),
+    (
+        "pat_occupation_evaluated",
+        "The unjust occupation of the coastal strip must be recognised for what it is.",
+        AGAINST,
+    ),
+    ("pat_occupation_evaluated", "The presence of foreign troops on the peninsula is not conducive to unity.", AGAINST),
+    ("pat_end_occupation", "We seek the immediate cessation of the military occupation of the valley.", AGAINST),
+    ("pat_withdrawal_of_forces", "We advocate the withdrawal of all foreign forces.", AGAINST),
+    ("mod_demand_withdrawal", "Our Government calls for the withdrawal of the hybrid peacekeeping operation.", AGAINST),
+    ("mod_condemn_occupation", "The annexation of the province is a flagrant violation of international law.", AGAINST),
+    ("pat_troop_contribution", "Many of our officers now serve with the United Nations Mission in the south.", FAVOR),
+    (
+        "pat_troop_contribution",
+        "We thank the States that made their troops and equipment available to the force.",
+        FAVOR,
+    ),
+    ("pat_mandate_extension", "We call on the Council to preserve the existing mandate of the interim force.", FAVOR),
+    ("mod_praise_forces", "We pay tribute to all who serve under the banner of MINUSMA.", FAVOR),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), BROADER)
+def test_broadened_rules_vote(name: str, text: str, expected: int) -> None:
+    assert _by_name()[name](TextPoint(text)) == expected
+
+
+def test_reported_bare_invasion_stays_unvoted_by_evaluation_rule() -> None:
+    lf = _by_name()["pat_occupation_evaluated"]
+    assert lf(TextPoint("The military invasion ousted the government in 2001.")) == ABSTAIN
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -236,6 +277,8 @@ def test_embedder_cache_is_reused_and_checked() -> None:
     embedder.add_to_cache(["cached sentence"], np.ones((1, 4)))
     np.testing.assert_array_equal(embedder.embed(["cached sentence"]), np.ones((1, 4)))  # not re-encoded
     assert embedder._model is None
+    with pytest.raises(ValueError, match="precision"):
+        SentenceEmbedder(precision="int4")
     with pytest.raises(ValueError, match="1 texts but 2 vectors"):
         embedder.add_to_cache(["a"], np.ones((2, 4)))
     with pytest.raises(ConfigError, match="differs from the default model"):

@@ -226,8 +226,12 @@ class SnorkelLabelModel(_PolicyMixin):
 LabelModelLike = SnorkelLabelModel | MajorityVoteModel
 
 
-def make_label_model(kind: str = "snorkel", **params: object) -> LabelModelLike:
-    """Build a label model by name (``snorkel`` or ``majority``) with its constructor parameters."""
+def make_label_model(kind: str = "majority", **params: object) -> LabelModelLike:
+    """Build a label model by name (``snorkel`` or ``majority``) with its constructor parameters.
+
+    Default ``majority``: on both by-speech halves of the UN tuning part it beats snorkel (0.930/0.931 vs
+    0.880/0.923 macro-F1), whose learned prior (~97% none) outvotes lone stance rules.
+    """
     kinds = {"snorkel": SnorkelLabelModel, "majority": MajorityVoteModel}
     if kind not in kinds:
         raise ConfigError(

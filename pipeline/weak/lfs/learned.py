@@ -31,7 +31,10 @@ CONFIDENCE_THRESHOLD = 0.8
 """Minimum predicted probability of a stance for the LF to vote it (chosen on the UN tuning part's halves)."""
 
 
-def _abstain(x: TextPoint) -> int:
+def _learned_stance(x: TextPoint) -> int:
+    """AGAINST/FAVOR: a logistic regression on MiniLM embeddings, trained at fit time on the stance rules' votes,
+    is confident (probability >= threshold), the sentence names the target and no rule voted. Called on its own,
+    outside a fitted ``WeakLabeler``, it abstains."""
     return ABSTAIN
 
 
@@ -42,14 +45,10 @@ class LearnedLF(LabelingFunction):
     learned = True
 
     def __init__(self, name: str) -> None:
-        super().__init__(name, f=_abstain)
+        super().__init__(name, f=_learned_stance)
 
 
 emb_learned_stance = LearnedLF("emb_learned_stance")
-emb_learned_stance.__doc__ = (
-    "AGAINST/FAVOR: a logistic regression on MiniLM embeddings, trained at fit time on the stance rules' votes, "
-    "says so with probability >= the threshold, the sentence names the target and no stance rule voted."
-)
 
 
 def is_learned(lf: LabelingFunction) -> bool:
