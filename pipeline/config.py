@@ -42,6 +42,11 @@ class FastPath(Enum):
     onnx = "onnx"
 
 
+class EmbedPrecision(Enum):
+    bf16 = "bf16"
+    fp32 = "fp32"
+
+
 class SplitMode(Enum):
     sentences = "sentences"  # split each document with the configured splitter
     none = "none"  # each JSONL record {"id", "text"} is one unit
@@ -79,6 +84,8 @@ class WeakConfig:
     estimate_class_balance: bool = True
     tie_policy: TiePolicy = TiePolicy.none
     abstain_policy: AbstainPolicy = AbstainPolicy.none
+    learned_threshold: float = 0.8
+    embed_precision: EmbedPrecision = EmbedPrecision.bf16
 
 
 @dataclass

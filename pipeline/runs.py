@@ -67,8 +67,11 @@ class RunFolder:
         self.path = self.root / f".{name}.partial"
         self.resume = resume
 
-    def start(self) -> Path:
-        """Create (or, with resume, reopen) the partial folder; refuse to overwrite a finished run."""
+    def start(self, config_yaml: str | None = None) -> Path:
+        """Create (or, with resume, reopen) the partial folder; refuse to overwrite a finished run.
+
+        ``config_yaml`` is written at once, so that a resumed run can check it continues the same config.
+        """
         if self.final.exists():
             raise InputError(
                 "a finished run with this name exists already",
@@ -76,7 +79,11 @@ class RunFolder:
                 fix="choose another name=..., or delete the folder",
             )
         if self.path.exists() and not self.resume:
-            shutil.rmtree(self.path)
+            raise InputError(
+                "an interrupted run of this name exists; starting afresh would delete its checkpoints",
+                file=self.path,
+                fix="add resume=true to continue it, or delete the folder, or choose another name=...",
+            )
         if self.resume and not self.path.exists():
             raise InputError(
                 "no interrupted run of this name to resume",
@@ -85,7 +92,22 @@ class RunFolder:
             )
         self.path.mkdir(parents=True, exist_ok=True)
         _LIVE_PARTIALS.add(self.path.resolve())
+        if config_yaml is not None:
+            self._check_or_write_config(config_yaml)
         return self.path
+
+    def _check_or_write_config(self, config_yaml: str) -> None:
+        saved = self.path / "config.yaml"
+        if self.resume and saved.is_file():
+            before, now = _comparable(saved.read_text(encoding="utf-8")), _comparable(config_yaml)
+            if before != now:
+                changed = sorted(set(before.splitlines()) ^ set(now.splitlines()))
+                raise InputError(
+                    "resume=true with settings that differ from the interrupted run's: " + "; ".join(changed[:4]),
+                    file=saved,
+                    fix="resume with the same overrides as the interrupted run",
+                )
+        write_text_atomic(saved, config_yaml)
 
     @property
     def checkpoints(self) -> Path:
@@ -155,6 +177,12 @@ def last_complete_checkpoint(checkpoint_dir: Path, *, remove_torn: bool = True) 
         for folder in torn:
             shutil.rmtree(folder, ignore_errors=True)
     return best
+
+
+def _comparable(config_yaml: str) -> str:
+    """A run's config without the settings that may change on resume (resume itself, progress bars)."""
+    keep = [line for line in config_yaml.splitlines() if not line.startswith(("resume:", "progress:", "debug:"))]
+    return "\n".join(keep)
 
 
 def is_complete_run(path: Path) -> bool:

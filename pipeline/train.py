@@ -121,6 +121,11 @@ def train_classifier(
         remove_columns=["text"],
         desc="tokenise",
     )
+    # Sentences longer than max_length are cut; say how many rather than truncate silently.
+    truncated = sum(1 for text in texts if len(tokenizer(text)["input_ids"]) > settings.max_length)
+    if truncated:
+        log.warning("%d of %d training sentences are longer than max_length=%d tokens and were truncated",
+                    truncated, len(texts), settings.max_length)
     args = TrainingArguments(
         output_dir=str(checkpoint_dir),
         num_train_epochs=settings.epochs,
@@ -165,4 +170,5 @@ def train_classifier(
         "loss": float(result.training_loss),
         "examples": float(len(dataset)),
         "resumed": float(bool(checkpoint)),
+        "truncated": float(truncated),
     }

@@ -27,6 +27,8 @@ from pipeline.train import TrainSettings, select_training_rows, set_threads, tra
 from pipeline.weak.label_model import make_label_model
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import select_lfs
+from pipeline.weak.lfs.embeddings import SentenceEmbedder
+from pipeline.weak.lfs.learned import StanceClassifier
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ def build_weak_labeler(
     estimate_class_balance: bool = True,
     tie_policy: Any = "none",
     abstain_policy: Any = "none",
+    learned_threshold: float = 0.8,
+    embed_precision: Any = "bf16",
     seed: int = 0,
     threads: int = 1,
 ) -> WeakLabeler:
@@ -69,7 +73,12 @@ def build_weak_labeler(
     if plain(label_model) == "snorkel":
         prior = list(class_balance) if class_balance else ("majority" if estimate_class_balance else None)
         params |= {"epochs": epochs, "lr": lr, "threads": threads, "class_balance": prior}
-    return WeakLabeler(select_lfs(list(lf_groups)), make_label_model(plain(label_model), **params))
+    return WeakLabeler(
+        select_lfs(list(lf_groups)),
+        make_label_model(plain(label_model), **params),
+        embedder=SentenceEmbedder(threads=threads, precision=plain(embed_precision)),
+        learned=StanceClassifier(threshold=learned_threshold, seed=seed),
+    )
 
 
 def _say(message: str) -> None:
@@ -138,7 +147,7 @@ def run_training(
     parts = load_and_check_gold(gold, sources)
     _say(f"corpus: {corpus.report.summary()}; gold: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()))
 
-    folder = run.start() if _is_rank_zero() else run.path
+    folder = run.start(config_yaml) if _is_rank_zero() else run.path
     tick = time.perf_counter()
     sentences: list[Sentence] = list(split_documents(documents, splitter, progress=progress))
     timings["split"] = time.perf_counter() - tick
@@ -155,8 +164,7 @@ def run_training(
 
     tick = time.perf_counter()
     texts = [clean_text(s.text) for s in sentences]
-    votes = labeler.apply(texts, progress=progress)
-    labeler.fit(votes)
+    votes = labeler.fit_apply(texts, progress=progress)  # fits the learned LF, then the label model
     probs = labeler.predict_proba(votes)
     weak_labels = weak_label_names(labeler, votes)
     timings["weak"] = time.perf_counter() - tick
@@ -264,7 +272,6 @@ def run_training(
 
     write_json(folder / "metrics.json", metrics)
     write_jsonl(folder / "gold_predictions.jsonl", gold_records)
-    (folder / "config.yaml").write_text(config_yaml, encoding="utf-8")
     write_json(folder / "overrides.json", list(overrides))
     primary = metrics["parts"][gold.primary]["systems"]
     plot_confusion_matrices(

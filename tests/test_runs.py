@@ -32,16 +32,24 @@ def test_finished_run_is_never_overwritten(tmp_path):
         RunFolder(tmp_path, "r1").start()
 
 
-def test_resume_keeps_the_partial_folder_and_a_fresh_start_clears_it(tmp_path):
+def test_resume_keeps_the_partial_folder_and_a_fresh_start_refuses_to_delete_it(tmp_path):
     first = RunFolder(tmp_path, "r")
-    first.start()
+    first.start("seed: 0\nresume: false\n")
     (first.path / "keep.txt").write_text("x")
-    RunFolder(tmp_path, "r", resume=True).start()
+    RunFolder(tmp_path, "r", resume=True).start("seed: 0\nresume: true\n")
     assert (first.path / "keep.txt").exists()
-    RunFolder(tmp_path, "r").start()
-    assert not (first.path / "keep.txt").exists()
+    with pytest.raises(InputError, match="interrupted run of this name exists"):
+        RunFolder(tmp_path, "r").start()
+    assert (first.path / "keep.txt").exists()
     with pytest.raises(InputError, match="no interrupted run"):
         RunFolder(tmp_path, "other", resume=True).start()
+
+
+def test_resume_with_other_settings_is_refused(tmp_path):
+    RunFolder(tmp_path, "r").start("seed: 0\ntrain:\n  epochs: 1\n")
+    with pytest.raises(InputError, match="differ") as error:
+        RunFolder(tmp_path, "r", resume=True).start("seed: 0\ntrain:\n  epochs: 2\n")
+    assert "epochs: 2" in str(error.value) and "\n" not in str(error.value)
 
 
 @pytest.mark.parametrize("name", ["..", "../escape", "/abs", ".hidden", "a/b", ""])
