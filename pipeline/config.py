@@ -122,6 +122,7 @@ class TrainStageConfig:
     warmup_ratio: float = 0.1
     max_train: int | None = None
     balance: bool = False
+    on_topic_none_share: float = 0.0
     class_weights: bool = True
     save_steps: int = 50
     max_steps: int = -1
@@ -238,6 +239,7 @@ _POSITIVE = {
 }
 _NON_NEGATIVE = {"weight_decay", "seed"}
 _FRACTION = {"warmup_ratio"}
+_SHARE = {"on_topic_none_share"}
 
 
 def _check_ranges(node: Any, prefix: str) -> None:
@@ -255,6 +257,8 @@ def _check_ranges(node: Any, prefix: str) -> None:
             raise ConfigError(f"must be greater than 0, got {child}", key=full)
         if key in _NON_NEGATIVE and child < 0:
             raise ConfigError(f"must be 0 or more, got {child}", key=full)
+        if key in _SHARE and not 0 <= child <= 1:
+            raise ConfigError(f"must be in [0, 1], got {child}", key=full)
         if key in _FRACTION and not 0 <= child < 1:
             raise ConfigError(f"must be in [0, 1), got {child}", key=full)
 

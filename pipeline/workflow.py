@@ -189,7 +189,12 @@ def run_training(
     )
 
     rows = select_training_rows(
-        weak_labels, max_train=settings.max_train, balance=settings.balance, seed=settings.seed
+        weak_labels,
+        max_train=settings.max_train,
+        balance=settings.balance,
+        seed=settings.seed,
+        on_topic=labeler.on_topic(texts),
+        on_topic_none_share=settings.on_topic_none_share,
     )
     train_texts = [texts[i] for i in rows]
     train_labels = [weak_labels[i] for i in rows]

@@ -28,6 +28,17 @@ def test_select_rows_balances_each_label_to_its_quota():
     assert {label: uncapped.count(label) for label in LABELS} == {"against": 2, "favor": 2, "none": 2}
 
 
+def test_hard_negatives_fill_their_share_of_the_none_quota():
+    labels = ["none"] * 100 + ["against"] * 10 + ["favor"] * 10
+    on_topic = [i < 20 for i in range(100)] + [True] * 20  # 20 of the `none` sentences mention troops
+    rows = select_training_rows(labels, max_train=30, balance=True, seed=0, on_topic=on_topic,
+                                on_topic_none_share=0.6)
+    none_rows = [i for i in rows if labels[i] == "none"]
+    assert len(none_rows) == 10 and sum(on_topic[i] for i in none_rows) == 6
+    plain = select_training_rows(labels, max_train=30, balance=True, seed=0)
+    assert sum(on_topic[i] for i in plain if labels[i] == "none") < 6
+
+
 def _train(tmp_path: Path, name: str, **changes: float) -> tuple[dict[str, float], Path]:
     settings = TrainSettings(epochs=2, batch_size=8, save_steps=3, **changes)
     out = tmp_path / name / "model"

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from pipeline.errors import ConfigError
 from pipeline.weak.label_model import LabelModelLike, MajorityVoteModel
 from pipeline.weak.lfs import group_of, is_learned, needs_embedding, select_lfs
-from pipeline.weak.lfs.cues import TextPoint
+from pipeline.weak.lfs.cues import MILITARY_ANY, TextPoint, has
 from pipeline.weak.lfs.embeddings import SentenceEmbedder, default_embedder, default_model_path
 from pipeline.weak.lfs.learned import StanceClassifier
 
@@ -66,6 +66,15 @@ class WeakLabeler:
     def lf_groups(self) -> list[str]:
         """Registry group of each LF, in column order."""
         return [group_of(lf) for lf in self.lfs]
+
+    @staticmethod
+    def on_topic(texts: Sequence[str]) -> np.ndarray:
+        """Which texts mention military forces, presence, occupation or withdrawal at all (the target's topic).
+
+        Used to pick hard negatives for training: `none` sentences on the topic teach the model more than
+        sentences that never mention troops.
+        """
+        return np.array([has(MILITARY_ANY, text) for text in texts], dtype=bool)
 
     def _embeddings(self, texts: Sequence[str], progress: bool) -> np.ndarray:
         embedder = self.embedder if self.embedder is not None else default_embedder()
