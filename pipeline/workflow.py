@@ -147,12 +147,12 @@ def run_training(
     parts = load_and_check_gold(gold, sources)
     _say(f"corpus: {corpus.report.summary()}; gold: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()))
 
-    folder = run.start(config_yaml) if _is_rank_zero() else run.path
     tick = time.perf_counter()
     sentences: list[Sentence] = list(split_documents(documents, splitter, progress=progress))
     timings["split"] = time.perf_counter() - tick
     if not sentences:
         raise InputError("no sentence found in the corpus", file=corpus.path)
+    folder = run.start(config_yaml) if _is_rank_zero() else run.path
     splitter_scores = None
     if gold.require_offsets:
         gold_spans = [
