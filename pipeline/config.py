@@ -114,6 +114,8 @@ class TinyBertConfig:
 
 @dataclass
 class TrainStageConfig:
+    """Fine-tuning hyper-parameters (configs/train/); pipeline.train.TrainSettings adds seed and threads."""
+
     epochs: float = 10.0
     learning_rate: float = 1e-4
     batch_size: int = 16

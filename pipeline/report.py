@@ -13,6 +13,7 @@ from pipeline.gold import GoldItem
 from pipeline.labels import ABSTAIN, LABELS
 from pipeline.runs import write_text_atomic
 from pipeline.split import Sentence, clean_text
+from pipeline.weak.analysis import SUMMARY_COLUMNS
 
 SYSTEM_TITLES = {
     "model": "fine-tuned model",
@@ -43,20 +44,7 @@ def _scores_table(systems: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def _lf_table(table: pd.DataFrame) -> list[str]:
-    columns = [
-        c
-        for c in (
-            "name",
-            "group",
-            "polarity",
-            "coverage",
-            "overlaps",
-            "conflicts",
-            "empirical_accuracy",
-            "weight",
-        )
-        if c in table.columns
-    ]
+    columns = [c for c in SUMMARY_COLUMNS if c in table.columns]
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for _, row in table.iterrows():
         cells = []

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.config import TrainStageConfig
 from pipeline.labels import LABEL2ID, LABELS
 from pipeline.models import ModelSource
 from pipeline.runs import last_complete_checkpoint
@@ -24,23 +25,11 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class TrainSettings:
-    """Fine-tuning hyper-parameters and machine settings (see configs/train/)."""
+class TrainSettings(TrainStageConfig):
+    """Fine-tuning hyper-parameters (the ``train`` config group's schema) plus the run's seed and threads."""
 
-    epochs: float = 10.0
-    learning_rate: float = 1e-4
-    batch_size: int = 16
-    max_length: int = 128
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
     seed: int = 0
     threads: int = 1
-    max_train: int | None = None
-    balance: bool = False
-    on_topic_none_share: float = 0.0
-    class_weights: bool = True
-    save_steps: int = 50
-    max_steps: int = -1
 
 
 def set_threads(threads: int) -> None:
