@@ -112,6 +112,9 @@ def write_report(
         f"- Prediction speed (default fast path): {run_info['predict_sentences_per_s']} sentences/s",
         "",
     ]
+    if run_info.get("none_logit_offset"):
+        lines[-1:-1] = [f"- The model's `none` logit was shifted by {run_info['none_logit_offset']:+.2f}, chosen on "
+                        "the development gold part (a prior correction for training on a balanced sample)"]
     for part, result in metrics["parts"].items():
         role = "reported" if part == primary else ("development" if part == "tuning" else "")
         lines += [f"## Scores on gold part `{part}` (n={result['n']}{', ' + role if role else ''})", ""]

@@ -23,7 +23,14 @@ from pipeline.labels import ABSTAIN, LABELS
 from pipeline.models import ModelSource
 from pipeline.runs import RunFolder, write_json, write_jsonl
 from pipeline.split import Sentence, Splitter, boundary_scores, clean_text, split_documents
-from pipeline.train import TrainSettings, select_training_rows, set_threads, train_classifier
+from pipeline.train import (
+    TrainSettings,
+    choose_none_offset,
+    select_training_rows,
+    set_threads,
+    shift_none_logit,
+    train_classifier,
+)
 from pipeline.weak.label_model import make_label_model
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import select_lfs
@@ -221,6 +228,18 @@ def run_training(
         return run.final
 
     tick = time.perf_counter()
+    none_offset = 0.0
+    if settings.calibrate_on:
+        if settings.calibrate_on not in parts or settings.calibrate_on == gold.primary:
+            raise InputError(f"cannot calibrate on gold part '{settings.calibrate_on}'", file=gold.path,
+                             fix="name a development part that is not the reported one, or null")
+        development = parts[settings.calibrate_on]
+        scorer = Predictor(folder / "model", fast_path="fp32", batch_size=eval_batch_size,
+                           max_length=settings.max_length, threads=settings.threads)
+        none_offset = choose_none_offset(scorer.predict_proba([clean_text(g.text) for g in development]),
+                                         [g.label for g in development])
+        shift_none_logit(folder / "model", none_offset)
+        _say(f"calibration on gold part '{settings.calibrate_on}': none logit shifted by {none_offset:+.2f}")
     predictor = Predictor(
         folder / "model",
         fast_path="fp32",
@@ -292,6 +311,7 @@ def run_training(
         "seed": settings.seed,
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "train_sentences": len(rows),
+        "none_logit_offset": none_offset,
         "corpus_sentences": len(sentences),
         "train": train_stats,
         "predict_sentences_per_s": speed,

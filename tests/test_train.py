@@ -4,7 +4,13 @@ from pathlib import Path
 
 from pipeline.labels import LABELS
 from pipeline.models import TinyBert
-from pipeline.train import TrainSettings, select_training_rows, train_classifier
+from pipeline.train import (
+    TrainSettings,
+    choose_none_offset,
+    select_training_rows,
+    shift_none_logit,
+    train_classifier,
+)
 
 TEXTS = ["foreign troops must leave now", "we welcome the peacekeepers", "the weather is nice today"] * 8
 LABELS_ = ["against", "favor", "none"] * 8
@@ -68,3 +74,32 @@ def test_same_seed_same_weights_and_loss(tmp_path):
     assert all((wa[k] == wb[k]).all() for k in wa)
     third, _ = _train(tmp_path, "c", seed=1)
     assert third["loss"] != first["loss"]
+
+
+def test_none_offset_corrects_a_model_that_overpredicts_stance():
+    import numpy as np
+
+    truth = ["none"] * 8 + ["against", "favor"]
+    # The model ranks correctly but puts `none` a little too low: unshifted, it calls two `none` rows against.
+    probs = np.array([[0.5, 0.1, 0.4]] * 2 + [[0.2, 0.1, 0.7]] * 6 + [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1]])
+    offset = choose_none_offset(probs, truth)
+    assert 0 < offset < np.log(0.8 / 0.1)
+    assert choose_none_offset(np.eye(3)[[2, 2, 0, 1]] * 0.9 + 0.03, ["none", "none", "against", "favor"]) == 0
+
+
+def test_shifting_the_none_logit_changes_only_the_none_score(tiny_model_dir, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from pipeline.predict import Predictor
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    texts = ["foreign troops must leave", "the weather is fine"]
+    before = Predictor(model_dir, fast_path="fp32").predict_proba(texts)
+    shift_none_logit(model_dir, 1.5)
+    after = Predictor(model_dir, fast_path="fp32").predict_proba(texts)
+    ratio_before, ratio_after = before[:, 2] / before[:, 0], after[:, 2] / after[:, 0]
+    assert np.allclose(ratio_after / ratio_before, np.exp(1.5), rtol=1e-3)
+    assert np.allclose(after[:, 0] / after[:, 1], before[:, 0] / before[:, 1], rtol=1e-4)
