@@ -78,7 +78,7 @@ class WeakConfig:
     lf_groups: list[str] = field(
         default_factory=lambda: ["patterns", "modality", "targets", "lexicons", "embeddings"]
     )
-    label_model: LabelModelKind = LabelModelKind.snorkel
+    label_model: LabelModelKind = LabelModelKind.majority
     epochs: int = 500
     lr: float = 0.01
     class_balance: list[float] | None = None
