@@ -231,15 +231,13 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
     from pipeline.config import SplitMode, parse_shard
     from pipeline.corpus import Corpus
     from pipeline.predict import Predictor, predict_corpus
-    from pipeline.runs import resolve_model_dir
     from pipeline.split import clean_text
 
     def action() -> object:
-        model_dir = resolve_model_dir(cfg.model)
         corpus = Corpus(cfg.input, suffixes=cfg.suffixes, exclude=cfg.exclude, shard=parse_shard(cfg.shard),
                         max_document_mb=cfg.max_document_mb)
         splitter = None if cfg.split == SplitMode.none else instantiate(cfg.splitter)
-        predictor = Predictor(model_dir, fast_path=cfg.fast_path.value, batch_size=cfg.batch_size,
+        predictor = Predictor(cfg.model, fast_path=cfg.fast_path.value, batch_size=cfg.batch_size,
                               max_length=cfg.max_length, threads=cfg.threads)
         summary = predict_corpus(corpus, predictor, splitter, Path(cfg.output), chunk_docs=cfg.chunk_docs,
                                  resume=cfg.resume, overwrite=cfg.overwrite, progress=cfg.progress,
