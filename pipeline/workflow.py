@@ -177,24 +177,8 @@ def run_training(
     weak_labels = weak_label_names(labeler, votes)
     timings["weak"] = time.perf_counter() - tick
     names = list(labeler.lf_names)
-    write_jsonl(
-        folder / "sentences.jsonl",
-        ({"doc": s.doc, "start": s.start, "end": s.end, "text": s.text} for s in sentences),
-    )
-    write_jsonl(
-        folder / "weak_labels.jsonl",
-        (
-            {
-                "doc": s.doc,
-                "start": s.start,
-                "end": s.end,
-                "votes": {n: (None if v == ABSTAIN else LABELS[v]) for n, v in zip(names, row, strict=True)},
-                "probs": {label: round(float(p), 6) for label, p in zip(LABELS, prob, strict=True)},
-                "label": label,
-            }
-            for s, row, prob, label in zip(sentences, votes, probs, weak_labels, strict=True)
-        ),
-    )
+    if _is_rank_zero():  # under torchrun the other processes write nothing: rank 0 owns the run folder
+        _write_sentences_and_votes(folder, sentences, names, votes, probs, weak_labels)
 
     rows = select_training_rows(
         weak_labels,
@@ -346,6 +330,35 @@ def run_training(
         _say(f"splitter boundary F1 {splitter_scores['f1']:.3f}")
     return final
 
+
+
+def _write_sentences_and_votes(
+    folder: Path,
+    sentences: Sequence[Sentence],
+    names: Sequence[str],
+    votes: np.ndarray,
+    probs: np.ndarray,
+    weak_labels: Sequence[str | None],
+) -> None:
+    """``sentences.jsonl`` and ``weak_labels.jsonl``: every sentence with its offsets, votes and weak label."""
+    write_jsonl(
+        folder / "sentences.jsonl",
+        ({"doc": s.doc, "start": s.start, "end": s.end, "text": s.text} for s in sentences),
+    )
+    write_jsonl(
+        folder / "weak_labels.jsonl",
+        (
+            {
+                "doc": s.doc,
+                "start": s.start,
+                "end": s.end,
+                "votes": {n: (None if v == ABSTAIN else LABELS[v]) for n, v in zip(names, row, strict=True)},
+                "probs": {label: round(float(p), 6) for label, p in zip(LABELS, prob, strict=True)},
+                "label": label,
+            }
+            for s, row, prob, label in zip(sentences, votes, probs, weak_labels, strict=True)
+        ),
+    )
 
 def _prediction_speed(
     model_dir: Path, texts: Sequence[str], settings: TrainSettings, sample: int = 512
