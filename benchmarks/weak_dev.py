@@ -3,8 +3,11 @@
 Fits the label models on UNLABELLED sentences only (the UN corpus split into sentences, plus the seed's
 sentences); the gold sets are only scored. By default only the tuning part of the UN gold set and the seed are
 scored; pass --reporting to also score the reporting part (do that only to check the bar, never while tuning).
+``--fresh benchmarks/data/ungd_fresh_dev.jsonl`` also scores the fresh development sample (400 keyword sentences
+from speeches outside the reporting part, labelled by the developers; see benchmarks/data/README.md) and, with
+``--errors``, prints its errors too.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/weak_dev.py [--reporting] [--groups patterns modality ...]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/weak_dev.py [--reporting] [--fresh FILE] [--errors]
 """
 
 from __future__ import annotations
@@ -60,6 +63,19 @@ def cached_embedder(texts: list[str]) -> SentenceEmbedder:
     return embedder
 
 
+def load_fresh(path: Path) -> list[dict]:
+    """Developer-labelled sentences given by ``doc``/``start``/``end`` offsets into the UN corpus files; the text
+    is read back from the corpus (the file stores no UN text)."""
+    rows = read_jsonl(path)
+    sources: dict[str, str] = {}
+    corpus_dir = SHARED / "corpora" / "ungd-dev"
+    for row in rows:
+        if row["doc"] not in sources:
+            sources[row["doc"]] = (corpus_dir / f"{row['doc']}.txt").read_text(encoding="utf-8")
+        row["text"] = clean_text(sources[row["doc"]][row["start"] : row["end"]])
+    return rows
+
+
 def tuning_halves(rows: list[dict], seed: int = 0) -> set[str]:
     """Docs of half A of the tuning part: its speeches shuffled with a fixed seed, first half (split by speech, so
     rules developed on A's errors can be checked on B's scores as a generalisation estimate)."""
@@ -79,8 +95,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reporting", action="store_true", help="also score the reporting part (final check)")
     parser.add_argument("--groups", nargs="*", default=None)
-    parser.add_argument("--threshold", type=float, default=0.8, help="learned LF confidence threshold")
+    parser.add_argument("--threshold", type=float, default=0.9, help="learned LF confidence threshold")
     parser.add_argument("--errors", action="store_true", help="print tuning-part and seed errors")
+    parser.add_argument("--fresh", type=Path, default=None, help="developer-labelled fresh development sample")
     parser.add_argument(
         "--errors-half",
         choices=["A", "B"],
@@ -101,6 +118,11 @@ def main() -> None:
     half_a_docs = tuning_halves(gold_parts["tuning"])
     gold_parts["tuning-A"] = [r for r in gold_parts["tuning"] if r["doc"] in half_a_docs]
     gold_parts["tuning-B"] = [r for r in gold_parts["tuning"] if r["doc"] not in half_a_docs]
+    if args.fresh is not None:
+        gold_parts["fresh"] = load_fresh(args.fresh)
+        fresh_a_docs = tuning_halves(gold_parts["fresh"], seed=1)
+        gold_parts["fresh-A"] = [r for r in gold_parts["fresh"] if r["doc"] in fresh_a_docs]
+        gold_parts["fresh-B"] = [r for r in gold_parts["fresh"] if r["doc"] not in fresh_a_docs]
 
     train_texts = corpus + seed_texts
     gold_texts = [clean_text(r["text"]) for rows in gold_parts.values() for r in rows]
@@ -145,6 +167,15 @@ def main() -> None:
     print("\nLF summary (coverage etc. on corpus+seed; gold columns on the tuning part):")
     print(with_pd_opts)
 
+    for name in ("fresh-A", "fresh-B"):
+        if name in L_evals:
+            L, y = L_evals[name], evals[name][1]
+            print(f"\nper-LF votes on {name}: name, votes, correct")
+            for j, lf_name in enumerate(labeler.lf_names):
+                voted = L[:, j] != ABSTAIN
+                if voted.any():
+                    print(f"  {lf_name:32s} {int(voted.sum()):4d} {int((L[voted, j] == y[voted]).sum()):4d}")
+
     for name, (texts, y) in evals.items():
         print(f"\n== {name} ({len(y)} sentences; {' / '.join(str((y == k).sum()) for k in range(3))})")
         for kind, model in models.items():
@@ -161,12 +192,12 @@ def main() -> None:
                     f"  seed check {kind}: against {against_ok}/7, favor {favor_ok}/1, "
                     f"false stance on none {false_stance} (<=2) -> {'PASS' if verdict else 'FAIL'}"
                 )
-        if args.errors and name in (f"tuning-{args.errors_half}", "seed"):
-            pred = models["snorkel"].predict(L_evals[name])
+        if args.errors and name in (f"tuning-{args.errors_half}", "seed", f"fresh-{args.errors_half}"):
+            pred = models["majority"].predict(L_evals[name])
             pred = np.where(pred == ABSTAIN, NONE, pred)
             for i in np.flatnonzero(pred != y):
                 votes = {labeler.lf_names[j]: LABELS[v][:3] for j, v in enumerate(L_evals[name][i]) if v != ABSTAIN}
-                print(f"  gold {LABELS[y[i]]:7s} pred {LABELS[pred[i]]:7s} | {texts[i][:220]}\n      {votes}")
+                print(f"  gold {LABELS[y[i]]:7s} pred {LABELS[pred[i]]:7s} | {texts[i][:500]}\n      {votes}")
 
 
 if __name__ == "__main__":
