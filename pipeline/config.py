@@ -85,7 +85,7 @@ class WeakConfig:
     estimate_class_balance: bool = True
     tie_policy: TiePolicy = TiePolicy.none
     abstain_policy: AbstainPolicy = AbstainPolicy.none
-    learned_threshold: float = 0.8
+    learned_threshold: float = 0.9
     embed_precision: EmbedPrecision = EmbedPrecision.bf16
 
 

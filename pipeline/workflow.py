@@ -64,7 +64,7 @@ def build_weak_labeler(
     estimate_class_balance: bool = True,
     tie_policy: Any = "none",
     abstain_policy: Any = "none",
-    learned_threshold: float = 0.8,
+    learned_threshold: float = 0.9,
     embed_precision: Any = "bf16",
     seed: int = 0,
     threads: int = 1,

@@ -58,6 +58,11 @@ CASES: dict[str, tuple[str, int, str]] = {
         AGAINST,
         "Tourists made repeated excursions into the southern districts.",
     ),
+    "pat_state_aggression": (
+        "The neighbouring kingdom's armed aggression against our republic has displaced thousands.",
+        AGAINST,
+        "Economic aggression by the big trading blocs hurts small exporters.",
+    ),
     "pat_troop_contribution": (
         "My Government has decided to contribute two battalions to the new operation.",
         FAVOR,
@@ -222,7 +227,31 @@ BROADER: list[tuple[str, str, int]] = [
     ),
     ("pat_mandate_extension", "We call on the Council to preserve the existing mandate of the interim force.", FAVOR),
     ("mod_praise_forces", "We pay tribute to all who serve under the banner of MINUSMA.", FAVOR),
+    ("mod_praise_forces", "We pay tribute to the Fijian soldiers who fell in the service of peace.", FAVOR),
+    ("pat_state_aggression", "Ruritania's invasion of its neighbour has plunged millions into hunger.", AGAINST),
+    ("pat_end_occupation", "We urge all States to help in ending Ruritania's occupation of the valley.", AGAINST),
+    ("pat_occupation_evaluated", "The island has suffered for decades under foreign occupation.", AGAINST),
+    ("pat_withdrawal_of_forces", "The resolutions demand withdrawal from all Arab lands taken in the war.", AGAINST),
+    ("pat_troop_contribution", "Our first contingent was deployed as part of the United Nations force in 1960.", FAVOR),
+    ("pat_troop_contribution", "We are part of the European naval mission off the coast.", FAVOR),
+    ("pat_mandate_extension", "Each year the Council reaffirms the mandate of the EUFOR mission.", FAVOR),
+    ("pat_consent_request", "The presidency gave its consent for the presence of EUFOR troops.", FAVOR),
+    ("mod_call_deployment", "We place high hopes in the deployment of the Mission in the north.", FAVOR),
+    ("mod_call_deployment", "I requested an expansion of the United Nations observers in the border zone.", FAVOR),
 ]
+
+# Near misses the broadened rules must leave alone: name -> sentence that must get no vote.
+NEAR_MISSES: list[tuple[str, str]] = [
+    ("pat_state_aggression", "After the 1990 invasion of the emirate, sanctions were imposed on the invader."),
+    ("pat_state_aggression", "Rebel aggression against the capital was repelled by the army and militias."),
+    ("mod_demand_withdrawal", "The troops of both sides must be withdrawn to their places of permanent deployment."),
+    ("emb_nearest_prototype", "Support for the occupation of the hills grew among the settlers' leaders."),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), NEAR_MISSES)
+def test_broadened_rules_leave_near_misses_alone(name: str, text: str) -> None:
+    assert _by_name()[name](TextPoint(text)) != (AGAINST if name != "emb_nearest_prototype" else FAVOR)
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), BROADER)

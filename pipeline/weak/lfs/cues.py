@@ -65,6 +65,10 @@ WITHDRAWAL = rx(
 PEACEKEEPING = rx(
     r"\b(?:peace[\s-]*keep\w*|peace-keep\w*|blue\s+helmets|UNIFIL|UNFICYP|UNDOF|UNTAC|UNPROFOR|MINUSMA|MINUSCA|"
     r"MONUSCO|MONUC|UNAMID|UNMIL|UNMISS|UNOCI|MINUSTAH|MINURSO|AMISOM|ATMIS|ISAF|KFOR|SFOR|IFOR|ECOMOG|"
+    r"EUFOR|Althea|UNEF|UNMIK|ONUC|UNOSOM|UNAMIR|UNAVEM|ONUMOZ|UNMEE|UNTAET|UNAMSIL|UNISFA|UNTAG|UNTSO|"
+    r"UNMOGIP|UNIIMOG|MINURCAT|ONUSAL|UNMIH|UNMIS|"
+    r"(?:United\s+Nations|UN)\s+(?-i:(?:[A-Z]\w*\s+){1,4}(?:Mission|Force|Operation))|"
+    r"soldiers?\s+(?:\w+\s+){0,4}in\s+the\s+service\s+of\s+peace|"
     r"stand-?by\s+forces|multinational\s+(?:security\s+)?(?:force|mission|support\s+mission)|"
     r"stabili[sz]ation\s+(?:force|mission)|troop-?contribut\w*|troop\s+contribut\w*|"
     r"(?:United\s+Nations|UN|African\s+Union|AU|regional)\s+(?:peace\w*\s+)?(?:forces?|missions?|troops|"
@@ -105,7 +109,8 @@ FIGURATIVE_FORCES = rx(
 MILITARY_ANY = rx(
     r"\b(?:troops?|soldiers?|armed\s+forces|forces|army|armies|military|bases|fleets?|contingents?|"
     r"peace[\s-]*keep\w*|occupation|occupied|occupying|occupier\w*|invasion|invad\w+|incursions?|"
-    r"deploy\w*|mercenar\w+|garrison\w*|withdraw\w*|aggression|aggressor\w*)\b"
+    r"deploy\w*|mercenar\w+|garrison\w*|withdraw\w*|aggression|aggressor\w*|"
+    r"(?:military|naval|air|foreign)\s+base|(?:peace|maritime|military|naval|observer)\s+missions?)\b"
 )
 """Any military or presence vocabulary at all; a sentence without it cannot carry the target."""
 

@@ -16,7 +16,7 @@ import numpy as np
 from snorkel.labeling import labeling_function
 
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
-from pipeline.weak.lfs.cues import TextPoint, target_mentioned
+from pipeline.weak.lfs.cues import OCCUPATION, PEACEKEEPING, TextPoint, has, target_mentioned
 
 PROTOTYPES: dict[int, tuple[str, ...]] = {
     AGAINST: (
@@ -180,7 +180,8 @@ def point_embedding(x: TextPoint) -> np.ndarray:
 def emb_nearest_prototype(x: TextPoint) -> int:
     """Label of the most similar prototype sentence when similarity and margin clear their thresholds;
     AGAINST/FAVOR only when foreign forces, an occupation or peacekeeping is named (prototypes share topic
-    words, so similarity alone would also match sentences about armies in general)."""
+    words, so similarity alone would also match sentences about armies in general); no FAVOR next to an
+    occupation unless peacekeepers are named."""
     sims = label_similarities(point_embedding(x))
     ranked = sorted(sims.items(), key=lambda item: item[1], reverse=True)
     (best, best_sim), (_, second_sim) = ranked[0], ranked[1]
@@ -188,6 +189,8 @@ def emb_nearest_prototype(x: TextPoint) -> int:
         return ABSTAIN
     if best != NONE and not target_mentioned(x.text):
         return ABSTAIN
+    if best == FAVOR and has(OCCUPATION, x.text) and not has(PEACEKEEPING, x.text):
+        return ABSTAIN  # support for an occupation is rare; near an occupation the favor prototypes mislead
     return best
 
 

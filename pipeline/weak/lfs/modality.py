@@ -80,8 +80,10 @@ _NOT_WITHDRAW = rx(
 _CALL_DEPLOY = rx(
     r"\b(?:call\w*\s+(?:for|upon|on)|request\w*|urg\w+|need\w*|support\w*|welcom\w+|decided|ask\w*|appeal\w*|"
     r"must|should)\s+(?:\w+\s+){0,6}(?:deploy\w*|dispatch\w*|send\w*|reinforc\w*|strengthen\w*|extend\w*|"
-    r"establish\w*)\s+(?:of\s+)?(?:\w+\s+){0,4}(?:peace-?keep\w*|forces?|troops|contingents?|personnel|"
-    r"(?:peace\w*|military|observer|stabili[sz]ation)\s+mission)"
+    r"establish\w*|expan\w+)\s+(?:of\s+)?(?:\w+\s+){0,4}(?:peace-?keep\w*|forces?|troops|contingents?|personnel|"
+    r"observers|(?:peace\w*|military|observer|stabili[sz]ation)\s+mission)"
+    r"|\b(?:hopes?|welcom\w+|look\w*\s+forward\s+to|count\w*\s+on)\s+(?:\w+\s+){0,3}(?:the\s+)?"
+    r"deployment\s+of\s+(?:the\s+)?(?:\S+\s+){0,3}(?-i:Mission|Force|peace)"
 )
 
 
@@ -89,6 +91,8 @@ _TROOPS_OR_STATE_WITHDRAWING = rx(
     r"\b(?:troops|forces|soldiers|fleets?|bases)\b"
     r"|\bwithdrawal\s+of\s+[A-Z]\w+\s+from\b|\b[A-Z]\w+\s+(?:\w+\s+)?withdraws?\s+from\b"
 )
+_MUTUAL = rx(r"\b(?:both\s+sides|of\s+both|mutual\w*|disengage\w*|permanent\s+deployment)\b")
+"""Mutual pull-back or disengagement of two sides' forces: not a demand that foreign forces leave."""
 _CONDITION = rx(r"\b(?:linked|conditional|conditioned|contingent|premature|guarantees|assurances)\b")
 
 
@@ -114,6 +118,8 @@ def mod_demand_withdrawal(x: TextPoint) -> int:
         or has(PEACEKEEPING, text)
         or has(_TROOPS_OR_STATE_WITHDRAWING, text)
     )
+    if has(_MUTUAL, text):
+        return ABSTAIN
     if troops and _names_foreign(text) and not has(_NOT_WITHDRAW, text) and not has(_CONDITION, text):
         return AGAINST
     return ABSTAIN

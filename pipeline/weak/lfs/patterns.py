@@ -1,9 +1,9 @@
 """Phrase-pattern LFs: fixed expressions that carry a stance toward foreign troop presence on their own.
 
 Against: qualified or demanded withdrawal, ending an occupation, dismantling foreign bases, an occupation called
-illegal or an obstacle, resistance to occupiers, armed incursions. Favor: troop contributions, mandate extension,
-deployment or reinforcement, presence by consent or request, withdrawal made conditional or called premature,
-presence credited with progress.
+illegal or an obstacle, resistance to occupiers, armed incursions, a state's aggression or invasion. Favor: troop
+contributions, mandate extension, deployment or reinforcement, presence by consent or request, withdrawal made
+conditional or called premature, presence credited with progress.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pipeline.labels import ABSTAIN, AGAINST, FAVOR
 from pipeline.weak.lfs.cues import (
     FOREIGN_FORCES,
     MILITARY_ANY,
+    NATIONALITY,
     NON_STATE,
     OCCUPATION,
     PEACEKEEPING,
@@ -36,6 +37,8 @@ _WITHDRAWAL_OF_FORCES = rx(
     rf"(?:\w+\s+){{0,3}}{TROOP_NOUN}\b[^.;]*?\bfrom\b"
     r"|\b(?:withdrawal|evacuation)\s+of\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){0,2}occupied"
     r"|\bwithdraw\w*\s+(?:\w+\s+){0,4}from\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){0,2}(?:occupied|territor\w+\s+of)"
+    r"|\bwithdraw\w*\s+(?:\w+\s+){0,3}from\s+(?:all\s+)?(?:the\s+)?(?:Arab|Palestinian|Syrian|Lebanese)\s+"
+    r"(?:\w+\s+){0,3}(?:lands?|territor\w+)"
     r"|\b(?:withdrawal|evacuation|removal|departure|expulsion)\s+of\s+all\s+(?:the\s+)?(?:foreign|alien|"
     r"occupation|occupying|invading|outside)\s+(?:\w+\s+)?(?:troops|forces|fleets|bases|military\s+presence)"
     r"|\b(?:foreign|occupation|occupying)\s+(?:\w+\s+)?(?:troops|forces|fleets|bases)\s+(?:\w+\s+){0,3}"
@@ -44,7 +47,7 @@ _WITHDRAWAL_OF_FORCES = rx(
 
 _END_OCCUPATION = rx(
     r"\b(?:end|ending|ended|terminat\w+|halt)\s+(?:to\s+)?(?:the\s+|this\s+|its\s+|their\s+|that\s+)?"
-    r"(?:\w+\s+){0,2}occupation\b"
+    r"(?:\S+\s+){0,2}occupation\b"
     r"|\boccupation\s+(?:\w+\s+){0,3}(?:must|should|will|to)\s+(?:\w+\s+){0,2}(?:end|come\s+to\s+an\s+end|cease)"
     r"|\bliberat\w+\s+(?:of\s+)?(?:\w+\s+){0,3}(?:occupied|from\s+(?:foreign\s+)?occupation)"
     r"|\bliberat\w+\s+(?:\w+\s+){0,4}territor\w+\s+from\b"
@@ -79,6 +82,8 @@ _OCCUPATION_EVALUATED = rx(
     r"|\b(?:root\s+cause|obstacle|stumbling\s+block|main\s+cause)\s+(?:\w+\s+){0,6}"
     r"(?:occupation|invasion|presence)\b"
     r"|\bcontinues?\s+to\s+occupy\b"
+    r"|\bsuffer\w*\s+(?:\w+\s+){0,3}(?:from|under)\s+(?:the\s+)?(?:\S+\s+){0,2}(?:occupation|invasion|aggression)\b"
+    r"|\bbases?\s+(?:\w+\s+){0,3}(?:represents?|constitutes?|poses?)\s+(?:a\s+)?(?:\w+\s+)?(?:threat|danger|obstacle)"
     r"|\b(?:illegal|unlawful|illegitimate|continued|continuing)\s+(?:\w+\s+)?(?:military\s+)?presence\b"
     r"|\bpresence\s+of\s+(?:the\s+)?(?:\S+\s+){0,3}(?:troops|forces|bases)\b[^.;]{0,80}?\b(?:imped\w+|hinder\w*|"
     r"obstacle|subver\w+|dominat\w+|threat\w*|violat\w+|runs\s+counter|destabili\w+|obstruct\w*|"
@@ -108,6 +113,29 @@ _INCURSION = rx(
     r"|\bviolation\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}(?:territory|borders)\s+(?:\w+\s+){0,3}by\s+(?:\w+\s+){0,4}forces"
 )
 
+_STATE_POSSESSIVE = rf"(?:(?-i:[A-Z][a-z]+)(?:'|’)s|{NATIONALITY})"
+"""A state named as the actor: "Iraq's", "Russia’s", "Israeli", "Soviet"."""
+
+_STATE_AGGRESSION = rx(
+    rf"\b{_STATE_POSSESSIVE}\s+(?:\w+\s+){{0,4}}(?:aggression|invasion)\b"
+    r"|\b(?:armed|military|outright|foreign|external|brutal|unprovoked|naked|blatant|flagrant|open)\s+"
+    r"(?:\w+\s+)?aggression\b"
+    r"|\bwar\s+of\s+aggression\b"
+    r"|\bacts?\s+of\s+aggression\s+(?:against|committed)\b"
+    r"|\b(?:aggression|invasion)\s+(?:\w+\s+){0,2}against\s+(?:the\s+)?(?:(?-i:[A-Z])\w+|our|my|its|"
+    r"a\s+(?:sovereign|neighbou?ring))"
+    r"|\baggression\s+(?:\w+\s+){0,2}by\s+(?:the\s+)?(?-i:[A-Z])\w+"
+    r"|\b(?:results|fruits|consequences|effects)\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:aggression|invasion)\b"
+)
+_FIGURATIVE_AGGRESSION = rx(r"\b(?:economic|cultural|ideological|cyber|verbal|media|propaganda|trade)\s+aggression")
+_AGGRESSION_HISTORY = rx(
+    r"\b(?:since|after|before|following|during|prior\s+to)\s+(?:\S+\s+){0,3}(?:aggression|invasion)\b"
+)
+_AGGRESSION_EVALUATED = rx(
+    r"\b(?:violat\w+|illegal\w*|unlawful|condemn\w*|must|should|end|withdraw\w*|unprovoked|unjusti\w+|suffer\w*|"
+    r"victims?|destroy\w*|devastat\w+|crimes?|threat\w*|resist\w*|repel\w*|brutal|barbar\w+)\b"
+)
+
 _CONTRIBUTION = rx(
     r"\bcontribut\w*\s+(?:\w+\s+){0,3}(?:troops|contingents?|peace-?keepers|military\s+(?:contingents?|observers|"
     r"personnel|units)|soldiers|battalions?)"
@@ -131,6 +159,10 @@ _CONTRIBUTION = rx(
     r"|\b(?:our|my\s+country's)\s+(?:\w+\s+){0,2}(?:troops|soldiers|forces|contingents?|men\s+and\s+women)\s+"
     r"(?:\w+\s+){0,2}(?:serv\w+|deployed|participa\w+)\s+(?:in|with|under)\b"
     r"|\bshoulder\w*\s+(?:its|our)\s+peace-?keeping"
+    r"|\b(?:contingents?|battalions?|troops)\s+(?:\w+\s+){0,3}deployed\s+(?:\w+\s+){0,3}(?:as\s+part\s+of|with|in|to)\s+"
+    r"(?:the\s+)?(?:\S+\s+){0,3}(?:United\s+Nations|UN\b|peace-?keeping|UNEF|UNIFIL|MINUSMA|MINUSCA|MONUSCO)"
+    r"|\b(?:we\s+are|we\s+have\s+been|my\s+country\s+is|[A-Z]\w+\s+is)\s+(?:\w+\s+){0,2}part\s+of\s+(?:the\s+)?"
+    r"(?:\S+\s+){0,3}(?:missions?|forces?|operations?)\b"
     r"|\bmade\s+(?:\S+\s+){0,2}(?:troops|contingents?|soldiers|battalions?)\b[^.;]{0,50}\bavailable\b"
     r"|\b(?:contribut\w+|involved|engaged|participat\w+|serv\w+|took\s+part|take\s+part|taking\s+part)\s+"
     r"(?:\w+\s+){0,3}(?:in|to|with)\s+(?:the\s+)?(?:\w+\s+){0,2}peace-?keeping\b(?!\s+(?:reform|budget|financ))"
@@ -143,7 +175,8 @@ _CONTRIBUTION = rx(
 _MANDATE_EXTENSION = rx(
     r"\b(?:extend\w*|extension|renew\w*|prolong\w*)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,3}mandate"
     r"|\b(?:forces|troops|mission|contingents?)\s+(?:\w+\s+){0,2}(?:remain|stay)\s+(?:\w+\s+){0,3}until"
-    r"|\b(?:preserv\w+|maintain\w*|retain\w*|keep\w*|strengthen\w*|reinforc\w+)\s+(?:\S+\s+){0,3}mandate\s+of\b"
+    r"|\b(?:preserv\w+|maintain\w*|retain\w*|keep\w*|strengthen\w*|reinforc\w+|reaffirm\w*)\s+(?:\S+\s+){0,3}"
+    r"mandate\s+of\b"
     r"|\b(?:preserv\w+|maintain\w*|retain\w*|strengthen\w*|reinforc\w+)\s+(?:the\s+)?(?:UNIFIL|UNFICYP|UNDOF|"
     r"MINUSMA|MINUSCA|MONUSCO|UNMISS|AMISOM|ATMIS|UNAMID|MINURSO|KFOR|ISAF)\S*\s+(?:\w+\s+)?mandate"
 )
@@ -160,6 +193,7 @@ _CONSENT_REQUEST = rx(
     r"\b(?:at\s+the\s+(?:request|invitation)|with\s+the\s+(?:consent|agreement)|by\s+invitation|"
     r"upon\s+the\s+request)\s+of\b"
     r"|\binvited\s+(?:\w+\s+){0,3}(?:troops|forces|mission)"
+    r"|\b(?:consent|agreement|request\w*|invitation)\s+(?:\w+\s+){0,2}(?:for|to)\s+the\s+(?:\w+\s+)?presence\s+of\b"
 )
 
 _CONDITIONAL_WITHDRAWAL = rx(
@@ -256,6 +290,22 @@ def pat_incursion(x: TextPoint) -> int:
 
 
 @labeling_function()
+def pat_state_aggression(x: TextPoint) -> int:
+    """AGAINST: a state's invasion or armed aggression against another ('Iraq's aggression against Kuwait',
+    'war of aggression', 'armed aggression'): the guideline counts an invasion told as harmful as opposition.
+    Abstains on economic or cultural 'aggression', on non-state aggressors, and on a dated mention with no
+    evaluation ('after the 1990 invasion, ...')."""
+    text = x.text
+    if not has(_STATE_AGGRESSION, text) or has(_FIGURATIVE_AGGRESSION, text):
+        return ABSTAIN
+    if has(NON_STATE, text) and not has(FOREIGN_FORCES, text):
+        return ABSTAIN
+    if has(_AGGRESSION_HISTORY, text) and not has(_AGGRESSION_EVALUATED, text):
+        return ABSTAIN
+    return AGAINST
+
+
+@labeling_function()
 def pat_troop_contribution(x: TextPoint) -> int:
     """FAVOR: contributing, sending or providing troops/contingents, taking part in peacekeeping."""
     return FAVOR if has(_CONTRIBUTION, x.text) else ABSTAIN
@@ -310,6 +360,7 @@ PATTERN_LFS = [
     pat_resist_occupiers,
     pat_return_occupied,
     pat_incursion,
+    pat_state_aggression,
     pat_troop_contribution,
     pat_mandate_extension,
     pat_deployment,

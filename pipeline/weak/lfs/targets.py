@@ -36,7 +36,8 @@ _MANAGEMENT = rx(
     r"\b(?:financ\w+|budgets?|arrears|assessments?|assessed|costs?|reform\w*|efficien\w+|effective\w*|"
     r"safety|security\s+of\s+(?:united\s+nations\s+)?(?:personnel|peacekeepers)|training|train|trained|"
     r"principles|guidelines|abuse\w*|exploitation|misconduct|cholera|doctrine|report\s+of|recommendations|"
-    r"capabilit\w+|resources|women|gender|mandates?\s+(?:that\s+are\s+)?(?:clear|realistic|robust))\b"
+    r"capabilit\w+|resources|women|gender|mandates?\s+(?:that\s+are\s+)?(?:clear|realistic|robust)|"
+    r"restructur\w+|planning|protection\s+of\s+(?:those|peacekeepers|personnel)|rapid\s+deployment\s+capacity)\b"
 )
 
 _HISTORY = rx(
@@ -61,7 +62,7 @@ _OCCUPY_ANY = rx(r"\boccup\w+")
 _OCCUPATION_WORD = rx(r"\b(?:occupation|invasion|invaders?|occupiers?)\b")
 _OCCUPATION_AS_SUCH = rx(
     r"\b(?:end\w*\s+(?:to\s+)?(?:the\s+|this\s+|its\s+)?occupation|withdraw\w*|illegal\s+occupation"
-    r"|resist\w*|occupation\s+(?:troops|forces|army)|aggression|invasion)"
+    r"|resist\w*|occupation\s+(?:troops|forces|army)|aggression|invasion|suffer\w*)"
 )
 _STANCE_VERB = rx(r"\b(?:demand|call|urge|condemn|leave)\w*")
 
@@ -74,7 +75,7 @@ def _strip_figurative(text: str) -> str:
 @labeling_function()
 def tgt_no_military_vocabulary(x: TextPoint) -> int:
     """NONE: no military, presence, occupation or withdrawal vocabulary at all (no target to take a side on)."""
-    return NONE if not has(MILITARY_ANY, x.text) else ABSTAIN
+    return NONE if not (has(MILITARY_ANY, x.text) or has(PEACEKEEPING, x.text)) else ABSTAIN
 
 
 @labeling_function()
