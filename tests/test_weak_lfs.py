@@ -238,6 +238,7 @@ BROADER: list[tuple[str, str, int]] = [
     ("pat_consent_request", "The presidency gave its consent for the presence of EUFOR troops.", FAVOR),
     ("mod_call_deployment", "We place high hopes in the deployment of the Mission in the north.", FAVOR),
     ("mod_call_deployment", "I requested an expansion of the United Nations observers in the border zone.", FAVOR),
+    ("mod_call_deployment", "Fragile States need the continued presence of international forces.", FAVOR),
 ]
 
 # Near misses the broadened rules must leave alone: name -> sentence that must get no vote.

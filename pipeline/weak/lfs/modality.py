@@ -82,6 +82,8 @@ _CALL_DEPLOY = rx(
     r"must|should)\s+(?:\w+\s+){0,6}(?:deploy\w*|dispatch\w*|send\w*|reinforc\w*|strengthen\w*|extend\w*|"
     r"establish\w*|expan\w+)\s+(?:of\s+)?(?:\w+\s+){0,4}(?:peace-?keep\w*|forces?|troops|contingents?|personnel|"
     r"observers|(?:peace\w*|military|observer|stabili[sz]ation)\s+mission)"
+    r"|\b(?:need\w*|requir\w+|call\w*\s+for|request\w*)\s+(?:\w+\s+){0,2}(?:the\s+)?(?:continued\s+)?presence\s+of\s+"
+    r"(?:\w+\s+){0,3}(?:forces|troops|peace-?keepers|missions?)\b"
     r"|\b(?:hopes?|welcom\w+|look\w*\s+forward\s+to|count\w*\s+on)\s+(?:\w+\s+){0,3}(?:the\s+)?"
     r"deployment\s+of\s+(?:the\s+)?(?:\S+\s+){0,3}(?-i:Mission|Force|peace)"
 )
