@@ -1,0 +1,108 @@
+"""Development loop for the fine-tuning stage on the UN corpus, reusing a finished run's weak labels.
+
+Re-running ``stance-train experiment=ungd`` costs the weak-labelling stage again (minutes of embedding). This
+script reads a run's ``sentences.jsonl`` and ``weak_labels.jsonl``, selects training sentences with the chosen
+strategy, fine-tunes the default model, calibrates the `none` logit on the tuning part (as the pipeline does) and
+scores the model on the tuning part and the fresh development sample. It never reads the reporting part.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/train_dev.py artifacts/runs/<name> --out /tmp/m1 \
+        [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from sklearn.metrics import f1_score
+
+from pipeline.labels import LABELS
+from pipeline.models import PackagedMiniLM
+from pipeline.predict import Predictor
+from pipeline.split import clean_text
+from pipeline.train import TrainSettings, choose_none_offset, select_training_rows, shift_none_logit, train_classifier
+from pipeline.weak.labeler import WeakLabeler
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from weak_dev import load_fresh  # noqa: E402
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def macro(y_true: list[str], y_pred: list[str]) -> str:
+    per = f1_score(y_true, y_pred, labels=list(LABELS), average=None, zero_division=0)
+    return f"macro-F1 {per.mean():.3f}  " + "  ".join(f"{lab} {f:.3f}" for lab, f in zip(LABELS, per, strict=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("run", type=Path)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--max-train", type=int, default=3000)
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--none-share", type=float, default=0.75)
+    parser.add_argument("--voted-only", action="store_true", help="leave sentences no LF voted on out of training")
+    parser.add_argument("--balance", action=argparse.BooleanOptionalAction, default=True)
+    args = parser.parse_args()
+
+    sentences = read_jsonl(args.run / "sentences.jsonl")
+    weak = read_jsonl(args.run / "weak_labels.jsonl")
+    texts = [clean_text(s["text"]) for s in sentences]
+    labels: list[str | None] = [w["label"] for w in weak]
+    if args.voted_only:
+        labels = [
+            label if any(v is not None for v in w["votes"].values()) else None
+            for label, w in zip(labels, weak, strict=True)
+        ]
+    rows = select_training_rows(
+        labels,
+        max_train=args.max_train,
+        balance=args.balance,
+        seed=0,
+        on_topic=WeakLabeler.on_topic(texts),
+        on_topic_none_share=args.none_share,
+    )
+    train_texts = [texts[i] for i in rows]
+    train_labels = [labels[i] for i in rows]
+    print("training sentences:", {label: train_labels.count(label) for label in LABELS}, flush=True)
+    settings = TrainSettings(epochs=args.epochs, max_train=args.max_train, balance=args.balance)
+    tick = time.perf_counter()
+    train_classifier(
+        train_texts,
+        train_labels,
+        PackagedMiniLM(),
+        settings,
+        args.out,
+        checkpoint_dir=args.out.with_name(args.out.name + ".ckpt"),
+        progress=False,
+    )
+    print(f"trained in {time.perf_counter() - tick:.0f}s", flush=True)
+
+    gold = read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")
+    tuning_ids = set((ROOT / "configs" / "gold" / "ungd_dev_split" / "tuning_ids.txt").read_text().split())
+    tuning = [g for g in gold if g["id"] in tuning_ids]
+    tuning_texts = [clean_text(g["text"]) for g in tuning]
+    scorer = Predictor(args.out, fast_path="fp32", threads=1)
+    offset = choose_none_offset(scorer.predict_proba(tuning_texts), [g["label"] for g in tuning])
+    shift_none_logit(args.out, offset)
+    predictor = Predictor(args.out, fast_path="fp32", threads=1)
+    print(f"none logit offset {offset:+.2f} (chosen on the tuning part)")
+    print(f"  tuning part     model {macro([g['label'] for g in tuning], predictor.predict(tuning_texts).labels)}")
+    fresh = load_fresh(ROOT / "benchmarks" / "data" / "ungd_fresh_dev.jsonl")
+    by_offsets = {(w["doc"], w["start"], w["end"]): (w["label"] or "none") for w in weak}
+    truth = [r["label"] for r in fresh]
+    print(f"  fresh sample    model {macro(truth, predictor.predict([r['text'] for r in fresh]).labels)}")
+    weak_fresh = [by_offsets[(r["doc"], r["start"], r["end"])] for r in fresh]
+    print(f"  fresh sample    weak  {macro(truth, weak_fresh)}")
+
+
+if __name__ == "__main__":
+    main()
