@@ -127,6 +127,7 @@ class TrainStageConfig:
     balance: bool = False
     on_topic_none_share: float = 0.0
     class_weights: bool = True
+    group_by_length: bool = True
     calibrate_on: str | None = None
     save_steps: int = 50
     max_steps: int = -1

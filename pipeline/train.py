@@ -137,6 +137,8 @@ def train_classifier(
         num_train_epochs=settings.epochs,
         max_steps=settings.max_steps,
         per_device_train_batch_size=settings.batch_size,
+        # Batches of similar-length sentences pad less: on the UN sentences an epoch takes about half the time.
+        train_sampling_strategy="group_by_length" if settings.group_by_length else "random",
         learning_rate=settings.learning_rate,
         weight_decay=settings.weight_decay,
         warmup_steps=settings.warmup_ratio,
