@@ -249,6 +249,18 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("emb_nearest_prototype", "Support for the occupation of the hills grew among the settlers' leaders."),
 ]
 
+# Sentences a NONE rule must leave to the stance rules: the occupation itself is condemned, or the speaker's own
+# troops serve in peacekeeping (even when training is mentioned).
+NOT_NONE: list[tuple[str, str]] = [
+    ("tgt_occupier_actions", "We see the blatant military occupation and the colonization of the occupied valley."),
+    ("tgt_peacekeeping_management", "Many of our soldiers are involved in peacekeeping or in training for it."),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), NOT_NONE)
+def test_none_rules_leave_stated_positions_alone(name: str, text: str) -> None:
+    assert _by_name()[name](TextPoint(text)) == ABSTAIN
+
 
 @pytest.mark.parametrize(("name", "text"), NEAR_MISSES)
 def test_broadened_rules_leave_near_misses_alone(name: str, text: str) -> None:

@@ -57,12 +57,17 @@ _OCCUPIER_ACTIONS = rx(
 )
 
 
-_PRAISE_OR_CONTRIBUTION = rx(r"\b(?:contribut\w+\s+(?:\w+\s+){0,3}(?:troops|contingents)|thank\w*|grateful|tribute)")
+_PRAISE_OR_CONTRIBUTION = rx(
+    r"\b(?:contribut\w+\s+(?:\w+\s+){0,3}(?:troops|contingents)|thank\w*|grateful|tribute)"
+    r"|\b(?:our|its|my\s+country's)\s+(?:\w+\s+){0,3}(?:forces|troops|soldiers|contingents?)\s+(?:\w+\s+){0,4}"
+    r"(?:involved|serv\w+|participat\w+)"
+)
 _OCCUPY_ANY = rx(r"\boccup\w+")
 _OCCUPATION_WORD = rx(r"\b(?:occupation|invasion|invaders?|occupiers?)\b")
 _OCCUPATION_AS_SUCH = rx(
     r"\b(?:end\w*\s+(?:to\s+)?(?:the\s+|this\s+|its\s+)?occupation|withdraw\w*|illegal\s+occupation"
-    r"|resist\w*|occupation\s+(?:troops|forces|army)|aggression|invasion|suffer\w*)"
+    r"|resist\w*|occupation\s+(?:troops|forces|army)|aggression|invasion|suffer\w*"
+    r"|(?:blatant|brutal|military|foreign|continued|imposing|imposed|unjust)\s+(?:\w+\s+)?occupation)"
 )
 _STANCE_VERB = rx(r"\b(?:demand|call|urge|condemn|leave)\w*")
 
