@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--none-share", type=float, default=0.75)
     parser.add_argument("--voted-only", action="store_true", help="leave sentences no LF voted on out of training")
     parser.add_argument("--balance", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
     sentences = read_jsonl(args.run / "sentences.jsonl")
@@ -66,14 +67,14 @@ def main() -> None:
         labels,
         max_train=args.max_train,
         balance=args.balance,
-        seed=0,
+        seed=args.seed,
         on_topic=WeakLabeler.on_topic(texts),
         on_topic_none_share=args.none_share,
     )
     train_texts = [texts[i] for i in rows]
     train_labels = [labels[i] for i in rows]
     print("training sentences:", {label: train_labels.count(label) for label in LABELS}, flush=True)
-    settings = TrainSettings(epochs=args.epochs, max_train=args.max_train, balance=args.balance)
+    settings = TrainSettings(epochs=args.epochs, max_train=args.max_train, balance=args.balance, seed=args.seed)
     tick = time.perf_counter()
     train_classifier(
         train_texts,
