@@ -12,12 +12,9 @@ scores the model on the tuning part and the fresh development sample. It never r
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
-
-from sklearn.metrics import f1_score
 
 from pipeline.labels import LABELS
 from pipeline.models import PackagedMiniLM
@@ -29,17 +26,8 @@ from pipeline.weak.labeler import WeakLabeler
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / ".." / "shared"
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from weak_dev import load_fresh  # noqa: E402
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def macro(y_true: list[str], y_pred: list[str]) -> str:
-    per = f1_score(y_true, y_pred, labels=list(LABELS), average=None, zero_division=0)
-    return f"macro-F1 {per.mean():.3f}  " + "  ".join(f"{lab} {f:.3f}" for lab, f in zip(LABELS, per, strict=True))
+from weak_dev import load_fresh, read_jsonl  # noqa: E402
+from weak_dev import macro_line as macro  # noqa: E402
 
 
 def main() -> None:

@@ -42,7 +42,26 @@ def load_corpus_sentences() -> list[str]:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def run_weak_labels(run: Path) -> dict[tuple[str, int, int], str]:
+    """A run's weak label per sentence, keyed by (doc, start, end) offsets (all-abstain counted as `none`)."""
+    return {(w["doc"], w["start"], w["end"]): (w["label"] or "none") for w in read_jsonl(run / "weak_labels.jsonl")}
+
+
+def macro_line(y_true: list[str], y_pred: list[str], ci: bool = False) -> str:
+    """'macro-F1 0.812  against ...' for string labels; with ``ci`` a bootstrap 95% interval after the macro-F1."""
+    from pipeline.evaluate import classification_metrics
+
+    per = f1_score(y_true, y_pred, labels=list(LABELS), average=None, zero_division=0)
+    interval = ""
+    if ci:
+        low, high = classification_metrics(y_true, y_pred)["ci"]["macro_f1"]
+        interval = f" [{low:.2f}, {high:.2f}]"
+    per_label = "  ".join(f"{lab} {f:.3f}" for lab, f in zip(LABELS, per, strict=True))
+    return f"macro-F1 {per.mean():.3f}{interval}  {per_label}"
 
 
 def cached_embedder(texts: list[str]) -> SentenceEmbedder:
