@@ -116,7 +116,16 @@ def main() -> None:
     parser.add_argument("--groups", nargs="*", default=None)
     parser.add_argument("--threshold", type=float, default=0.9, help="learned LF confidence threshold")
     parser.add_argument("--errors", action="store_true", help="print tuning-part and seed errors")
-    parser.add_argument("--fresh", type=Path, default=None, help="developer-labelled fresh development sample")
+    parser.add_argument(
+        "--fresh",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="developer-labelled development samples (scored as fresh, fresh2, ...; each split into halves A/B)",
+    )
+    parser.add_argument(
+        "--ablate", action="store_true", help="print each dev set's majority macro-F1 with each LF's column dropped"
+    )
     parser.add_argument(
         "--errors-half",
         choices=["A", "B"],
@@ -137,11 +146,14 @@ def main() -> None:
     half_a_docs = tuning_halves(gold_parts["tuning"])
     gold_parts["tuning-A"] = [r for r in gold_parts["tuning"] if r["doc"] in half_a_docs]
     gold_parts["tuning-B"] = [r for r in gold_parts["tuning"] if r["doc"] not in half_a_docs]
-    if args.fresh is not None:
-        gold_parts["fresh"] = load_fresh(args.fresh)
-        fresh_a_docs = tuning_halves(gold_parts["fresh"], seed=1)
-        gold_parts["fresh-A"] = [r for r in gold_parts["fresh"] if r["doc"] in fresh_a_docs]
-        gold_parts["fresh-B"] = [r for r in gold_parts["fresh"] if r["doc"] not in fresh_a_docs]
+    fresh_names = []
+    for k, path in enumerate(args.fresh, start=1):
+        name = "fresh" if k == 1 else f"fresh{k}"
+        fresh_names += [f"{name}-A", f"{name}-B"]
+        gold_parts[name] = load_fresh(path)
+        a_docs = tuning_halves(gold_parts[name], seed=1)
+        gold_parts[f"{name}-A"] = [r for r in gold_parts[name] if r["doc"] in a_docs]
+        gold_parts[f"{name}-B"] = [r for r in gold_parts[name] if r["doc"] not in a_docs]
 
     train_texts = corpus + seed_texts
     gold_texts = [clean_text(r["text"]) for rows in gold_parts.values() for r in rows]
@@ -186,14 +198,20 @@ def main() -> None:
     print("\nLF summary (coverage etc. on corpus+seed; gold columns on the tuning part):")
     print(with_pd_opts)
 
-    for name in ("fresh-A", "fresh-B"):
+    for name in fresh_names:
         if name in L_evals:
             L, y = L_evals[name], evals[name][1]
-            print(f"\nper-LF votes on {name}: name, votes, correct")
+            print(f"\nper-LF votes on {name}: name, votes, correct, per label votes/correct")
             for j, lf_name in enumerate(labeler.lf_names):
                 voted = L[:, j] != ABSTAIN
                 if voted.any():
-                    print(f"  {lf_name:32s} {int(voted.sum()):4d} {int((L[voted, j] == y[voted]).sum()):4d}")
+                    by_label = "  ".join(
+                        f"{LABELS[k][:3]} {int((L[voted, j] == k).sum())}/{int(((L[:, j] == k) & (y == k)).sum())}"
+                        for k in range(3)
+                        if (L[voted, j] == k).any()
+                    )
+                    correct = int((L[voted, j] == y[voted]).sum())
+                    print(f"  {lf_name:32s} {int(voted.sum()):4d} {correct:4d}   {by_label}")
 
     for name, (texts, y) in evals.items():
         print(f"\n== {name} ({len(y)} sentences; {' / '.join(str((y == k).sum()) for k in range(3))})")
@@ -211,12 +229,42 @@ def main() -> None:
                     f"  seed check {kind}: against {against_ok}/7, favor {favor_ok}/1, "
                     f"false stance on none {false_stance} (<=2) -> {'PASS' if verdict else 'FAIL'}"
                 )
-        if args.errors and name in (f"tuning-{args.errors_half}", "seed", f"fresh-{args.errors_half}"):
+        if args.errors and (
+            name in (f"tuning-{args.errors_half}", "seed") or name in fresh_names[int(args.errors_half == "B") :: 2]
+        ):
             pred = models["majority"].predict(L_evals[name])
             pred = np.where(pred == ABSTAIN, NONE, pred)
             for i in np.flatnonzero(pred != y):
                 votes = {labeler.lf_names[j]: LABELS[v][:3] for j, v in enumerate(L_evals[name][i]) if v != ABSTAIN}
                 print(f"  gold {LABELS[y[i]]:7s} pred {LABELS[pred[i]]:7s} | {texts[i][:500]}\n      {votes}")
+
+    if args.ablate:
+        print_ablation(labeler.lf_names, L_evals, evals, models["majority"])
+
+
+def print_ablation(
+    lf_names: list[str], L_evals: dict[str, np.ndarray], evals: dict[str, tuple[list[str], np.ndarray]], model
+) -> None:
+    """Majority-vote macro-F1 per dev set with each LF's column set to ABSTAIN (the LF's marginal effect)."""
+    names = [n for n in L_evals if n != "seed"]
+
+    def macro(L: np.ndarray, y: np.ndarray) -> float:
+        pred = model.predict(L)
+        pred = np.where(pred == ABSTAIN, NONE, pred)
+        return float(f1_score(y, pred, labels=[0, 1, 2], average="macro", zero_division=0))
+
+    base = {n: macro(L_evals[n], evals[n][1]) for n in names}
+    print("\nablation: macro-F1 change when one LF is dropped (majority vote)")
+    print(f"  {'(all LFs)':32s} " + " ".join(f"{n:>8s}" for n in names))
+    print(f"  {'':32s} " + " ".join(f"{base[n]:8.3f}" for n in names))
+    for j, lf_name in enumerate(lf_names):
+        deltas = []
+        for n in names:
+            L = L_evals[n].copy()
+            L[:, j] = ABSTAIN
+            deltas.append(macro(L, evals[n][1]) - base[n])
+        if any(abs(d) > 1e-9 for d in deltas):
+            print(f"  {lf_name:32s} " + " ".join(f"{d:+8.3f}" for d in deltas))
 
 
 if __name__ == "__main__":
