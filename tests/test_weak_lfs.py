@@ -239,6 +239,16 @@ BROADER: list[tuple[str, str, int]] = [
     ("mod_call_deployment", "We place high hopes in the deployment of the Mission in the north.", FAVOR),
     ("mod_call_deployment", "I requested an expansion of the United Nations observers in the border zone.", FAVOR),
     ("mod_call_deployment", "Fragile States need the continued presence of international forces.", FAVOR),
+    ("pat_occupation_evaluated", "This foreign presence in the strait is a danger to our security.", AGAINST),
+    ("pat_occupation_evaluated", "Their naval presence has long been a source of tension on our coast.", AGAINST),
+    ("pat_troop_contribution", "Last month Ruritania deployed its first engineering contingent to the Sahel.", FAVOR),
+    ("pat_troop_contribution", "Our troops and police officers serve in three UN and EU missions.", FAVOR),
+    ("pat_state_aggression", "The resolution calls on the Council to stop the aggression at once.", AGAINST),
+    ("pat_state_aggression", "We will never legalize the results of the aggression against our island.", AGAINST),
+    ("pat_conditional_withdrawal", "The departure of the mission last year left a security vacuum in the east.", FAVOR),
+    ("pat_end_occupation", "We call for the cessation of the foreign intervention in Ruritania.", AGAINST),
+    ("mod_praise_forces", "We express our gratitude to the Fijian contingent for its exemplary conduct.", FAVOR),
+    ("mod_welcome_withdrawal", "We congratulate Ruritania on its decision to withdraw its forces.", AGAINST),
 ]
 
 # Near misses the broadened rules must leave alone: name -> sentence that must get no vote.
@@ -247,7 +257,31 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("pat_state_aggression", "Rebel aggression against the capital was repelled by the army and militias."),
     ("mod_demand_withdrawal", "The troops of both sides must be withdrawn to their places of permanent deployment."),
     ("emb_nearest_prototype", "Support for the occupation of the hills grew among the settlers' leaders."),
+    ("pat_state_aggression", "Acts of aggression against United Nations troops must be punished."),
+    ("pat_state_aggression", "We marked the anniversary of the war of resistance against aggression in 1945."),
 ]
+
+# NONE rules that must not fire where "its forces" are a state's army abroad.
+FORCES_ABROAD: list[tuple[str, str]] = [
+    ("tgt_own_forces", "Years after its forces invaded the valley, the empire began to take them home."),
+    ("tgt_own_forces", "The neighbour said it would withdraw its forces to the international border."),
+]
+
+# Peacekeeping management: the positive-lexicon rule must stay silent.
+MANAGEMENT: list[str] = [
+    "We warmly welcome the priority given to peacekeeping this year.",
+    "Building the capacity of the United Nations for peacekeeping is an excellent goal.",
+]
+
+
+@pytest.mark.parametrize(("name", "text"), FORCES_ABROAD)
+def test_own_forces_rule_leaves_armies_abroad_alone(name: str, text: str) -> None:
+    assert _by_name()[name](TextPoint(text)) == ABSTAIN
+
+
+@pytest.mark.parametrize("text", MANAGEMENT)
+def test_positive_lexicon_rule_ignores_peacekeeping_management(text: str) -> None:
+    assert _by_name()["lex_positive_near_peacekeepers"](TextPoint(text)) == ABSTAIN
 
 # Sentences a NONE rule must leave to the stance rules: the occupation itself is condemned, or the speaker's own
 # troops serve in peacekeeping (even when training is mentioned).

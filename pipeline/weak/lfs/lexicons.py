@@ -132,7 +132,8 @@ _OCCUPATION_CUE = rx(
 
 _MANAGEMENT = rx(
     r"\b(?:safety|security\s+of|training|resources|financ\w+|budgets?|reform\w*|improv\w+|effective\w*|"
-    r"efficien\w+|attacks?\s+(?:on|against)|abuse\w*|mandates?)\b"
+    r"efficien\w+|attacks?\s+(?:on|against)|abuse\w*|mandates?|capacit\w+|capabilit\w+|peace-?building|"
+    r"priorit\w+|partnerships?|cooperation)\b"
 )
 """Peacekeeping management topics: positive words there praise the management, not the presence."""
 

@@ -31,7 +31,7 @@ _DEMAND = rx(
 
 _WELCOME = rx(
     r"\b(?:welcom\w+|applaud\w*|hail\w*|rejoic\w+|gratif\w+|satisf\w+|salute\w*|celebrat\w+|"
-    r"commend\w*|good\s+news|positive\s+step|important\s+step|step\s+forward)\b"
+    r"commend\w*|congratulat\w+|good\s+news|positive\s+step|important\s+step|step\s+forward)\b"
 )
 
 _CONDEMN = rx(
@@ -100,6 +100,8 @@ _CONDITION = rx(r"\b(?:linked|conditional|conditioned|contingent|premature|guara
 
 _WITHDRAWAL_EVENT = rx(r"\bwithdraw\w*|\bevacuat\w+|\bdeparture\b")
 _SOLDIERS_OF = rx(r"\bsoldiers\s+of\b")
+_CONTINGENT = rx(r"\bcontingents?\b")
+"""A national contingent: a unit sent abroad, so praise of it is praise of a deployed force."""
 _WEAPONS = rx(r"\bmissiles?\b|\bnuclear\b")
 
 
@@ -173,7 +175,7 @@ def mod_praise_forces(x: TextPoint) -> int:
     text = x.text
     if not (has(_PRAISE, text) and (has(_PRESENCE_NOUN, text) or has(PEACEKEEPING, text))):
         return ABSTAIN
-    if not (has(PEACEKEEPING, text) or has(FOREIGN_FORCES, text) or has(_SOLDIERS_OF, text)):
+    if not (has(PEACEKEEPING, text) or has(FOREIGN_FORCES, text) or has(_SOLDIERS_OF, text) or has(_CONTINGENT, text)):
         return ABSTAIN
     if has(OCCUPATION, text) or has(WITHDRAWAL, text) or has(_MANAGEMENT, text):
         return ABSTAIN

@@ -54,6 +54,8 @@ _END_OCCUPATION = rx(
     r"|\b(?:drive|driving|throw|chase)\s+out\s+(?:the\s+)?(?:\w+\s+)?(?:invaders|occupiers|aggressors|troops)"
     r"|\b(?:rolling|roll)\s+it\s+back"
     r"|\b(?:cessation|termination|ending)\s+of\s+(?:the\s+|this\s+|its\s+)?(?:\w+\s+){0,3}occupation\b"
+    r"|\b(?:cessation|end|halt)\s+(?:of|to)\s+(?:the\s+|all\s+)?(?:foreign\s+|military\s+|armed\s+|outside\s+)?"
+    r"intervention\W{0,3}\s+in\s+(?-i:[A-Z])"
 )
 
 _WITHDRAWAL_FIRST = rx(
@@ -92,6 +94,9 @@ _OCCUPATION_EVALUATED = rx(
     r"in\s+(?:flagrant\s+|clear\s+|gross\s+)?violation|act\s+of\s+aggression|shaken|undermin\w+)"
     r"|\bas\s+long\s+as\s+(?:\S+\s+){0,3}(?:troops|forces|army)\s+(?:\w+\s+)?occupy"
     r"|\b(?:troops|forces)\s+(?:are\s+|remain\s+)?still\s+(?:in|on|occupy\w*)\b"
+    r"|\b(?:foreign|alien|colonial|military|naval|their|its)\s+(?:military\s+|naval\s+)?presence\b[^.;]{0,120}?"
+    r"\b(?:threat\w*|danger\w*|violat\w+|obstacle|interfer\w+|domination|runs\s+counter|destabili\w+)"
+    r"|\bpresence\s+(?:\w+\s+){0,4}(?:cause|source)\s+of\s+(?:\w+\s+){0,3}(?:concern|tension|instability|conflict)"
 )
 
 _RESIST_OCCUPIERS = rx(
@@ -125,9 +130,17 @@ _STATE_AGGRESSION = rx(
     r"|\b(?:aggression|invasion)\s+(?:\w+\s+){0,2}against\s+(?:the\s+)?(?:(?-i:[A-Z])\w+|our|my|its|"
     r"a\s+(?:sovereign|neighbou?ring))"
     r"|\baggression\s+(?:\w+\s+){0,2}by\s+(?:the\s+)?(?-i:[A-Z])\w+"
-    r"|\b(?:results|fruits|consequences|effects)\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:aggression|invasion)\b"
+    r"|\b(?:stop|end|halt|cessation\s+of)\s+(?:the\s+|this\s+)?aggression\b"
+    r"|\b(?:legali[sz]\w*|legitimi[sz]\w*|recogni[sz]\w*|consolidat\w*|perpetuat\w*)\s+(?:the\s+)?"
+    r"(?:results|fruits|gains|consequences)\s+of\s+(?:the\s+|its\s+)?aggression\b"
+    r"|\baggression\s+(?:\w+\s+){0,2}(?:to\s+)?(?:stop|end|cease)\b"
 )
-_FIGURATIVE_AGGRESSION = rx(r"\b(?:economic|cultural|ideological|cyber|verbal|media|propaganda|trade)\s+aggression")
+_FIGURATIVE_AGGRESSION = rx(
+    r"\b(?:economic|cultural|ideological|cyber|verbal|media|propaganda|trade)\s+aggression"
+    r"|\baggression\s+against\s+(?:the\s+)?(?:United\s+Nations|UN|peace-?keep\w*)"
+    r"|\b(?:anniversary|commemorat\w+|World\s+War)\b"
+)
+"""Not a state's forces on another's soil: figurative aggression, attacks on peacekeepers, a war commemorated."""
 _AGGRESSION_HISTORY = rx(
     r"\b(?:since|after|before|following|during|prior\s+to)\s+(?:\S+\s+){0,3}(?:aggression|invasion)\b"
 )
@@ -164,6 +177,9 @@ _CONTRIBUTION = rx(
     r"|\b(?:we\s+are|we\s+have\s+been|my\s+country\s+is|[A-Z]\w+\s+is)\s+(?:\w+\s+){0,2}part\s+of\s+(?:the\s+)?"
     r"(?:\S+\s+){0,3}(?:missions?|forces?|operations?)\b"
     r"|\bmade\s+(?:\S+\s+){0,2}(?:troops|contingents?|soldiers|battalions?)\b[^.;]{0,50}\bavailable\b"
+    r"|\bdeployed\s+(?:its|our|their)\s+(?:\w+\s+){0,3}(?:contingents?|battalions?|peace-?keepers)\b"
+    r"|\b(?:troops|soldiers|contingents?|peace-?keepers)\b[^.;]{0,80}?\bserv\w+\s+(?:in|with|under)\s+"
+    r"(?:the\s+)?(?:\S+\s+){0,5}(?:missions|operations)\b"
     r"|\b(?:contribut\w+|involved|engaged|participat\w+|serv\w+|took\s+part|take\s+part|taking\s+part)\s+"
     r"(?:\w+\s+){0,3}(?:in|to|with)\s+(?:the\s+)?(?:\w+\s+){0,2}peace-?keeping\b(?!\s+(?:reform|budget|financ))"
     r"|\b(?:our|my\s+country's)\s+(?:\w+\s+){0,3}(?:troops|soldiers|forces|contingents?|peacekeepers|officers|"
@@ -205,6 +221,7 @@ _CONDITIONAL_WITHDRAWAL = rx(
     r"in\s+step\s+with|conditions-based|based\s+on\s+(?:the\s+)?conditions)"
     r"|\bwithdrawal\s+(?:\w+\s+){0,3}(?:premature|too\s+early)"
     r"|\bwithdraw\w*\s+(?:\w+\s+){0,5}only\s+(?:after|when|once)"
+    r"|\b(?:withdrawal|departure|drawdown|pull-?out)\b[^.;]{0,100}?\b(?:security\s+)?(?:vacuum|void)\b"
 )
 
 _PRESENCE_BENEFIT = rx(

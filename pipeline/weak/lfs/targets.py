@@ -69,6 +69,8 @@ _OCCUPATION_AS_SUCH = rx(
     r"|resist\w*|occupation\s+(?:troops|forces|army)|aggression|invasion|suffer\w*"
     r"|(?:blatant|brutal|military|foreign|continued|imposing|imposed|unjust)\s+(?:\w+\s+)?occupation)"
 )
+_FORCES_ABROAD = rx(r"\b(?:withdraw\w*|invad\w+|evacuat\w+|pull\w*\s+out|take\s+them\s+home)\b")
+"""An army leaving or entering another country's territory (then not the country's own army at home)."""
 _STANCE_VERB = rx(r"\b(?:demand|call|urge|condemn|leave)\w*")
 
 
@@ -94,9 +96,11 @@ def tgt_figurative_forces(x: TextPoint) -> int:
 
 @labeling_function()
 def tgt_own_forces(x: TextPoint) -> int:
-    """NONE: a country's own army, security forces or police, with no foreign or peacekeeping forces named."""
+    """NONE: a country's own army, security forces or police, with no foreign or peacekeeping forces named.
+    Abstains where those forces withdraw or invaded ("Iraq ... withdraw its forces from Iranian territory",
+    "its forces invaded Afghanistan"): "its forces" is then a foreign state's army abroad."""
     text = x.text
-    if has(OWN_FORCES, text) and not target_mentioned(text):
+    if has(OWN_FORCES, text) and not (target_mentioned(text) or has(_FORCES_ABROAD, text)):
         return NONE
     return ABSTAIN
 
