@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import f1_score
+from sklearn.metrics import confusion_matrix, f1_score
 
 from pipeline.corpus import Corpus
 from pipeline.labels import ABSTAIN, LABEL2ID, LABELS, NONE
@@ -218,6 +218,11 @@ def main() -> None:
         for kind, model in models.items():
             pred = model.predict(L_evals[name])
             print(f"  {kind:15s} {scores(y, pred)}  (uncovered {uncovered(L_evals[name]).mean():.2f})")
+        pred = models["majority"].predict(L_evals[name])
+        pred = np.where(pred == ABSTAIN, NONE, pred)
+        matrix = confusion_matrix(y, pred, labels=[0, 1, 2])
+        rows = "; ".join(f"{LABELS[k][:3]}->" + "/".join(str(v) for v in matrix[k]) for k in range(3))
+        print(f"  majority confusion (gold -> pred against/favor/none): {rows}")
         if name == "seed":
             for kind, model in models.items():
                 pred = np.where(model.predict(L_evals[name]) == ABSTAIN, NONE, model.predict(L_evals[name]))
