@@ -249,6 +249,7 @@ BROADER: list[tuple[str, str, int]] = [
     ("pat_end_occupation", "We call for the cessation of the foreign intervention in Ruritania.", AGAINST),
     ("mod_praise_forces", "We express our gratitude to the Fijian contingent for its exemplary conduct.", FAVOR),
     ("mod_welcome_withdrawal", "We congratulate Ruritania on its decision to withdraw its forces.", AGAINST),
+    ("mod_call_deployment", "We welcome the Council's decision on an international presence in the north.", FAVOR),
 ]
 
 # Near misses the broadened rules must leave alone: name -> sentence that must get no vote.
@@ -288,6 +289,9 @@ def test_positive_lexicon_rule_ignores_peacekeeping_management(text: str) -> Non
 NOT_NONE: list[tuple[str, str]] = [
     ("tgt_occupier_actions", "We see the blatant military occupation and the colonization of the occupied valley."),
     ("tgt_peacekeeping_management", "Many of our soldiers are involved in peacekeeping or in training for it."),
+    ("tgt_peacekeeping_management", "The United Nations mission left a vacuum our scarce resources cannot fill."),
+    ("tgt_no_military_vocabulary", "This presence has long been the cause of our deep concern."),
+    ("tgt_no_military_vocabulary", "The British presence on the Rock injures our sovereignty."),
 ]
 
 

@@ -111,7 +111,9 @@ MILITARY_ANY = rx(
     r"peace[\s-]*keep\w*|occupation|occupied|occupying|occupier\w*|invasion|invad\w+|incursions?|"
     r"deploy\w*|mercenar\w+|garrison\w*|withdraw\w*|aggression|aggressor\w*|"
     r"(?:military|naval|air|foreign)\s+base|(?:peace|maritime|military|naval|observer)\s+missions?|"
-    r"intervention\W{0,3}\s+in\s+(?-i:[A-Z])\w+|navy|navies)\b"
+    r"intervention\W{0,3}\s+in\s+(?-i:[A-Z])\w+|navy|navies|"
+    r"(?:foreign|military|naval|international|multinational|colonial|this|their|British|American|Soviet|French)\s+"
+    r"presence)\b"
 )
 """Any military or presence vocabulary at all; a sentence without it cannot carry the target."""
 

@@ -57,8 +57,8 @@ _OCCUPIER_ACTIONS = rx(
 )
 
 
-_PRAISE_OR_CONTRIBUTION = rx(
-    r"\b(?:contribut\w+\s+(?:\w+\s+){0,3}(?:troops|contingents)|thank\w*|grateful|tribute)"
+_PRESENCE_STANCE = rx(
+    r"\b(?:contribut\w+\s+(?:\w+\s+){0,3}(?:troops|contingents)|thank\w*|grateful|tribute|vacuum)"
     r"|\b(?:our|its|my\s+country's)\s+(?:\w+\s+){0,3}(?:forces|troops|soldiers|contingents?)\s+(?:\w+\s+){0,4}"
     r"(?:involved|serv\w+|participat\w+)"
 )
@@ -127,9 +127,10 @@ def tgt_weapons_not_troops(x: TextPoint) -> int:
 
 @labeling_function()
 def tgt_peacekeeping_management(x: TextPoint) -> int:
-    """NONE: peacekeeping financing, safety, training, reform or abuses: management, not presence."""
+    """NONE: peacekeeping financing, safety, training, reform or abuses: management, not presence. Steps aside
+    where the sentence also contributes troops, thanks peacekeepers or says a withdrawal left a vacuum."""
     text = x.text
-    if has(PEACEKEEPING, text) and has(_MANAGEMENT, text) and not has(_PRAISE_OR_CONTRIBUTION, text):
+    if has(PEACEKEEPING, text) and has(_MANAGEMENT, text) and not has(_PRESENCE_STANCE, text):
         return NONE
     return ABSTAIN
 
