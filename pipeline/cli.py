@@ -97,8 +97,11 @@ def check_config(program: str, config_name: str, argv: list[str]) -> None:
             appended = [o for o in combination if o.startswith("+") and not o.lstrip("+").startswith("hydra.")]
             if appended:
                 key = appended[0].lstrip("+").split("=", 1)[0]
-                _fail(program, f"config key '{key}': '+' adds a key that nothing reads "
-                      f"(allowed keys: {', '.join(map(str, defaults.keys()))})")
+                _fail(
+                    program,
+                    f"config key '{key}': '+' adds a key that nothing reads "
+                    f"(allowed keys: {', '.join(map(str, defaults.keys()))})",
+                )
             try:
                 cfg = compose(config_name=config_name, overrides=combination)
                 validate(cfg)
@@ -195,12 +198,19 @@ def _train_task(cfg) -> None:  # noqa: ANN001
         root, name = _run_location(cfg)
         task_overrides = list(HydraConfig.get().overrides.task)
         if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not any(o.startswith("name=") for o in task_overrides):
-            raise ConfigError("under torchrun every process must write the same run: give it a name",
-                              key="name", fix="add name=<run name>")
+            raise ConfigError(
+                "under torchrun every process must write the same run: give it a name",
+                key="name",
+                fix="add name=<run name>",
+            )
         settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=cfg.threads)
         return run_training(
-            corpus=Corpus(cfg.corpus.path, suffixes=cfg.corpus.suffixes, exclude=cfg.corpus.exclude,
-                          max_document_mb=cfg.corpus.max_document_mb),
+            corpus=Corpus(
+                cfg.corpus.path,
+                suffixes=cfg.corpus.suffixes,
+                exclude=cfg.corpus.exclude,
+                max_document_mb=cfg.corpus.max_document_mb,
+            ),
             splitter=instantiate(cfg.splitter),
             labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
             model_source=instantiate(cfg.model),
@@ -234,14 +244,32 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
     from pipeline.split import clean_text
 
     def action() -> object:
-        corpus = Corpus(cfg.input, suffixes=cfg.suffixes, exclude=cfg.exclude, shard=parse_shard(cfg.shard),
-                        max_document_mb=cfg.max_document_mb)
+        corpus = Corpus(
+            cfg.input,
+            suffixes=cfg.suffixes,
+            exclude=cfg.exclude,
+            shard=parse_shard(cfg.shard),
+            max_document_mb=cfg.max_document_mb,
+        )
         splitter = None if cfg.split == SplitMode.none else instantiate(cfg.splitter)
-        predictor = Predictor(cfg.model, fast_path=cfg.fast_path.value, batch_size=cfg.batch_size,
-                              max_length=cfg.max_length, threads=cfg.threads)
-        summary = predict_corpus(corpus, predictor, splitter, Path(cfg.output), chunk_docs=cfg.chunk_docs,
-                                 resume=cfg.resume, overwrite=cfg.overwrite, progress=cfg.progress,
-                                 clean=clean_text)
+        predictor = Predictor(
+            cfg.model,
+            fast_path=cfg.fast_path.value,
+            batch_size=cfg.batch_size,
+            max_length=cfg.max_length,
+            threads=cfg.threads,
+        )
+        summary = predict_corpus(
+            corpus,
+            predictor,
+            splitter,
+            Path(cfg.output),
+            chunk_docs=cfg.chunk_docs,
+            resume=cfg.resume,
+            overwrite=cfg.overwrite,
+            progress=cfg.progress,
+            clean=clean_text,
+        )
         print(f"[stance-predict] {summary.line()}", flush=True)
         return summary
 

@@ -75,9 +75,7 @@ class PysbdSplitterConfig:
 @dataclass
 class WeakConfig:
     _target_: str = "pipeline.workflow.build_weak_labeler"
-    lf_groups: list[str] = field(
-        default_factory=lambda: ["patterns", "modality", "targets", "lexicons", "embeddings"]
-    )
+    lf_groups: list[str] = field(default_factory=lambda: ["patterns", "modality", "targets", "lexicons", "embeddings"])
     label_model: LabelModelKind = LabelModelKind.majority
     epochs: int = 500
     lr: float = 0.01
@@ -200,8 +198,11 @@ _GROUP_SCHEMAS: dict[str, dict[str, type]] = {
     "corpus": {"corpus_schema": CorpusConfig},
     "splitter": {"pysbd_schema": PysbdSplitterConfig},
     "weak": {"weak_schema": WeakConfig},
-    "model": {"minilm_schema": PackagedMiniLMConfig, "pretrained_schema": PretrainedModelConfig,
-              "tiny_schema": TinyBertConfig},
+    "model": {
+        "minilm_schema": PackagedMiniLMConfig,
+        "pretrained_schema": PretrainedModelConfig,
+        "tiny_schema": TinyBertConfig,
+    },
     "train": {"train_stage_schema": TrainStageConfig},
     "gold": {"gold_schema": GoldConfig},
 }
@@ -272,9 +273,7 @@ def validate(cfg: DictConfig) -> None:
     """Range checks that types alone cannot express, and cross-field rules; raises ConfigError."""
     _check_ranges(cfg, "")
     if "train" in cfg and cfg.train.max_train is not None and cfg.train.max_train <= 0:
-        raise ConfigError(
-            f"must be a positive number or null, got {cfg.train.max_train}", key="train.max_train"
-        )
+        raise ConfigError(f"must be a positive number or null, got {cfg.train.max_train}", key="train.max_train")
     if "gold" in cfg and cfg.gold.primary not in (cfg.gold.parts or {"all": None}):
         allowed = ", ".join(cfg.gold.parts or ["all"])
         raise ConfigError(f"'{cfg.gold.primary}' is not a gold part (allowed: {allowed})", key="gold.primary")
@@ -288,8 +287,9 @@ def validate(cfg: DictConfig) -> None:
         if cfg.train.max_steps == 0 or cfg.train.max_steps < -1:
             raise ConfigError(f"must be -1 (train for epochs) or > 0, got {cfg.train.max_steps}", key="train.max_steps")
         if cfg.train.max_length > 512:
-            raise ConfigError(f"must be at most 512 (the models' positions), got {cfg.train.max_length}",
-                              key="train.max_length")
+            raise ConfigError(
+                f"must be at most 512 (the models' positions), got {cfg.train.max_length}", key="train.max_length"
+            )
     unwrap = str(cfg.splitter.unwrap).lower() if "splitter" in cfg and "unwrap" in cfg.splitter else "auto"
     if unwrap not in {"auto", "true", "false"}:
         raise ConfigError(f"'{unwrap}' is not a choice (allowed: auto, true, false)", key="splitter.unwrap")
@@ -340,9 +340,7 @@ def one_line_config_error(error: BaseException, defaults: DictConfig | None = No
         (
             line
             for line in lines
-            if not line.startswith(
-                ("full_key:", "object_type", "reference_type", "To append", "Set the environment")
-            )
+            if not line.startswith(("full_key:", "object_type", "reference_type", "To append", "Set the environment"))
         ),
         text,
     )
@@ -363,7 +361,5 @@ def one_line_config_error(error: BaseException, defaults: DictConfig | None = No
         parent = full_key.rsplit(".", 1)[0] if "." in full_key else ""
         node = OmegaConf.select(defaults, parent) if parent else defaults
         if isinstance(node, DictConfig):
-            message += (
-                f" (allowed keys{' in ' + parent if parent else ''}: {', '.join(map(str, node.keys()))})"
-            )
+            message += f" (allowed keys{' in ' + parent if parent else ''}: {', '.join(map(str, node.keys()))})"
     return message

@@ -79,8 +79,7 @@ class PretrainedModel:
         except OSError as error:
             raise InputError(
                 f"cannot load model '{self.path_or_id}': {str(error).splitlines()[0]}",
-                fix="this model needs hub access or a local folder with safetensors weights; "
-                "use model=minilm offline",
+                fix="this model needs hub access or a local folder with safetensors weights; use model=minilm offline",
             ) from error
 
 

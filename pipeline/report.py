@@ -33,9 +33,7 @@ def _scores_table(systems: Mapping[str, Mapping[str, Any]]) -> list[str]:
     head = "| system | accuracy | macro-F1 (95% CI) | " + " | ".join(f"F1 {label}" for label in LABELS) + " |"
     lines = [head, "|" + " --- |" * (3 + len(LABELS))]
     for system, m in systems.items():
-        per_label = " | ".join(
-            f"{m['per_label'][label]['f1']:.3f} {_ci(m, 'f1_' + label)}" for label in LABELS
-        )
+        per_label = " | ".join(f"{m['per_label'][label]['f1']:.3f} {_ci(m, 'f1_' + label)}" for label in LABELS)
         lines.append(
             f"| {SYSTEM_TITLES.get(system, system)} | {m['accuracy']:.3f} {_ci(m, 'accuracy')} | "
             f"**{m['macro_f1']:.3f}** {_ci(m, 'macro_f1')} | {per_label} |"
@@ -113,8 +111,10 @@ def write_report(
         "",
     ]
     if run_info.get("none_logit_offset"):
-        lines[-1:-1] = [f"- The model's `none` logit was shifted by {run_info['none_logit_offset']:+.2f}, chosen on "
-                        "the development gold part (a prior correction for training on a balanced sample)"]
+        lines[-1:-1] = [
+            f"- The model's `none` logit was shifted by {run_info['none_logit_offset']:+.2f}, chosen on "
+            "the development gold part (a prior correction for training on a balanced sample)"
+        ]
     for part, result in metrics["parts"].items():
         role = "reported" if part == primary else ("development" if part == "tuning" else "")
         lines += [f"## Scores on gold part `{part}` (n={result['n']}{', ' + role if role else ''})", ""]

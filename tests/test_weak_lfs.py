@@ -284,6 +284,7 @@ def test_own_forces_rule_leaves_armies_abroad_alone(name: str, text: str) -> Non
 def test_positive_lexicon_rule_ignores_peacekeeping_management(text: str) -> None:
     assert _by_name()["lex_positive_near_peacekeepers"](TextPoint(text)) == ABSTAIN
 
+
 # Sentences a NONE rule must leave to the stance rules: the occupation itself is condemned, or the speaker's own
 # troops serve in peacekeeping (even when training is mentioned).
 NOT_NONE: list[tuple[str, str]] = [
