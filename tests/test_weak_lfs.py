@@ -241,6 +241,8 @@ BROADER: list[tuple[str, str, int]] = [
     ("mod_call_deployment", "Fragile States need the continued presence of international forces.", FAVOR),
     ("pat_occupation_evaluated", "This foreign presence in the strait is a danger to our security.", AGAINST),
     ("pat_occupation_evaluated", "Their naval presence has long been a source of tension on our coast.", AGAINST),
+    ("pat_occupation_evaluated", "Foreign troops are still on our territory despite the resolutions.", AGAINST),
+    ("mod_condemn_occupation", "We condemn the aggressor and its occupation of the valley.", AGAINST),
     ("pat_troop_contribution", "Last month Ruritania deployed its first engineering contingent to the Sahel.", FAVOR),
     ("pat_troop_contribution", "Our troops and police officers serve in three UN and EU missions.", FAVOR),
     ("pat_state_aggression", "The resolution calls on the Council to stop the aggression at once.", AGAINST),
@@ -260,6 +262,10 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("emb_nearest_prototype", "Support for the occupation of the hills grew among the settlers' leaders."),
     ("pat_state_aggression", "Acts of aggression against United Nations troops must be punished."),
     ("pat_state_aggression", "We marked the anniversary of the war of resistance against aggression in 1945."),
+    ("pat_withdrawal_of_forces", "The verification of the withdrawal of foreign troops from the south is pending."),
+    ("pat_occupation_evaluated", "He refused talks with the forces still in armed opposition, a clear violation."),
+    ("pat_occupation_evaluated", "A large military presence in the capital let him act in violation of the accord."),
+    ("mod_condemn_occupation", "The Charter should deter aggressors and deny them the fruits of aggression."),
 ]
 
 # NONE rules that must not fire where "its forces" are a state's army abroad.

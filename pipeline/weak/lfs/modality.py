@@ -142,11 +142,19 @@ def mod_welcome_withdrawal(x: TextPoint) -> int:
 
 @labeling_function()
 def mod_condemn_occupation(x: TextPoint) -> int:
-    """AGAINST: condemnation/violation/threat vocabulary together with an occupation, invasion or invaders."""
+    """AGAINST: condemnation/violation/threat vocabulary together with an occupation, invasion or invaders.
+    'Aggression' and 'aggressor' alone do not condemn each other ('deter aggressors ... fruits of aggression' is
+    a general principle): one of the two cues must be another word."""
     text = x.text
-    if has(_CONDEMN, text) and has(_OCCUPATION_NOUN, text) and not has(NON_STATE_OCCUPATION, text):
-        return AGAINST
-    return ABSTAIN
+    if has(NON_STATE_OCCUPATION, text):
+        return ABSTAIN
+    condemn = {m.group(0).lower() for m in _CONDEMN.finditer(text)}
+    nouns = {m.group(0).lower() for m in _OCCUPATION_NOUN.finditer(text)}
+    if not (condemn and nouns):
+        return ABSTAIN
+    if all(word.startswith("aggress") for word in condemn | nouns):
+        return ABSTAIN
+    return AGAINST
 
 
 _ATROCITY = rx(

@@ -45,6 +45,9 @@ _WITHDRAWAL_OF_FORCES = rx(
     r"(?:withdrawn|leave|evacuated|removed|pulled\s+out)"
 )
 
+_WITHDRAWAL_VERIFIED = rx(r"\b(?:verif\w+|monitor\w*|observ\w+)\s+(?:of\s+)?(?:the\s+)?(?:\S+\s+){0,2}withdrawal\b")
+"""Verifying or monitoring a withdrawal: reports an agreed pull-out, takes no side on the presence."""
+
 _END_OCCUPATION = rx(
     r"\b(?:end|ending|ended|terminat\w+|halt)\s+(?:to\s+)?(?:the\s+|this\s+|its\s+|their\s+|that\s+)?"
     r"(?:\S+\s+){0,2}occupation\b"
@@ -93,8 +96,9 @@ _OCCUPATION_EVALUATED = rx(
     r"|\b(?:invasion|occupation|annexation)\s+(?:\w+\s+){0,12}(?:grave\s+mistake|flagrant\s+violation|"
     r"in\s+(?:flagrant\s+|clear\s+|gross\s+)?violation|act\s+of\s+aggression|shaken|undermin\w+)"
     r"|\bas\s+long\s+as\s+(?:\S+\s+){0,3}(?:troops|forces|army)\s+(?:\w+\s+)?occupy"
-    r"|\b(?:troops|forces)\s+(?:are\s+|remain\s+)?still\s+(?:in|on|occupy\w*)\b"
-    r"|\b(?:foreign|alien|colonial|military|naval|their|its)\s+(?:military\s+|naval\s+)?presence\b[^.;]{0,120}?"
+    r"|\b(?:troops|forces)\s+(?:are\s+|remain\s+)?still\s+(?:(?:in|on)\s+(?:the\s+|our\s+)?(?:territor\w+|soil|"
+    r"occupied|(?-i:[A-Z]))|occupy\w*)"
+    r"|\b(?:foreign|alien|colonial|naval|their|its)\s+(?:military\s+|naval\s+)?presence\b[^.;]{0,120}?"
     r"\b(?:threat\w*|danger\w*|violat\w+|obstacle|interfer\w+|domination|runs\s+counter|destabili\w+)"
     r"|\bpresence\s+(?:\w+\s+){0,4}(?:cause|source)\s+of\s+(?:\w+\s+){0,3}(?:concern|tension|instability|conflict)"
 )
@@ -254,8 +258,11 @@ def pat_qualified_withdrawal(x: TextPoint) -> int:
 
 @labeling_function()
 def pat_withdrawal_of_forces(x: TextPoint) -> int:
-    """AGAINST: 'withdrawal of X troops from ...', 'withdraw from the occupied ...', 'foreign forces ... withdrawn'."""
+    """AGAINST: 'withdrawal of X troops from ...', 'withdraw from the occupied ...', 'foreign forces ... withdrawn'.
+    Abstains where the withdrawal is only verified or monitored (a fact about an agreed withdrawal)."""
     text = x.text
+    if has(_WITHDRAWAL_VERIFIED, text):
+        return ABSTAIN
     if has(_WITHDRAWAL_OF_FORCES, text) and _foreign_target(text) and not has(_CONDITIONAL_WITHDRAWAL, text):
         return AGAINST
     return ABSTAIN
