@@ -243,6 +243,28 @@ BROADER: list[tuple[str, str, int]] = [
     ("pat_occupation_evaluated", "Their naval presence has long been a source of tension on our coast.", AGAINST),
     ("pat_occupation_evaluated", "Foreign troops are still on our territory despite the resolutions.", AGAINST),
     ("mod_condemn_occupation", "We condemn the aggressor and its occupation of the valley.", AGAINST),
+    (
+        "pat_occupation_evaluated",
+        "The neighbour has still not withdrawn its troops from our northern province.",
+        AGAINST,
+    ),
+    (
+        "pat_occupation_evaluated",
+        "Harm to our fisheries is the first injury that results from the British presence.",
+        AGAINST,
+    ),
+    (
+        "pat_occupation_evaluated",
+        "Coastal states should act against the presence of the navies of the great Powers.",
+        AGAINST,
+    ),
+    (
+        "mod_welcome_withdrawal",
+        "A crucial step was taken with the withdrawal of the invading army last spring.",
+        AGAINST,
+    ),
+    ("mod_negated_presence", "We have always refused to grant military facilities to any other State.", AGAINST),
+    ("mod_condemn_occupation", "We stand with the peoples in their struggle against foreign intervention.", AGAINST),
     ("pat_troop_contribution", "Last month Ruritania deployed its first engineering contingent to the Sahel.", FAVOR),
     ("pat_troop_contribution", "Our troops and police officers serve in three UN and EU missions.", FAVOR),
     ("pat_state_aggression", "The resolution calls on the Council to stop the aggression at once.", AGAINST),
@@ -279,6 +301,15 @@ MANAGEMENT: list[str] = [
     "We warmly welcome the priority given to peacekeeping this year.",
     "Building the capacity of the United Nations for peacekeeping is an excellent goal.",
 ]
+
+
+def test_not_yet_withdrawn_is_not_a_wish_that_forces_stay() -> None:
+    lf = _by_name()["mod_not_withdraw"]
+    assert lf(TextPoint("The foreign forces must not withdraw before the elections.")) == FAVOR
+    assert (
+        lf(TextPoint("The foreign forces have still not withdrawn from the island, despite every resolution."))
+        == ABSTAIN
+    )
 
 
 @pytest.mark.parametrize(("name", "text"), FORCES_ABROAD)

@@ -113,7 +113,7 @@ MILITARY_ANY = rx(
     r"(?:military|naval|air|foreign)\s+base|(?:peace|maritime|military|naval|observer)\s+missions?|"
     r"intervention\W{0,3}\s+in\s+(?-i:[A-Z])\w+|navy|navies|"
     r"(?:foreign|military|naval|international|multinational|colonial|this|their|British|American|Soviet|French)\s+"
-    r"presence)\b"
+    r"presence|intervention\s+(?:of|by)\s+(?:the\s+)?(?:foreign|imperialist|outside|external|colonial))\b"
 )
 """Any military or presence vocabulary at all; a sentence without it cannot carry the target."""
 

@@ -31,19 +31,23 @@ _DEMAND = rx(
 
 _WELCOME = rx(
     r"\b(?:welcom\w+|applaud\w*|hail\w*|rejoic\w+|gratif\w+|satisf\w+|salute\w*|celebrat\w+|"
-    r"commend\w*|congratulat\w+|good\s+news|positive\s+step|important\s+step|step\s+forward)\b"
+    r"commend\w*|congratulat\w+|good\s+news|(?:positive|important|crucial|significant|major|encouraging|decisive)"
+    r"\s+step|step\s+forward)\b"
 )
 
 _CONDEMN = rx(
     r"\b(?:condemn\w*|denounc\w+|deplor\w+|reject\w*|oppos\w+|protest\w*|violat\w+|illegal\w*|unlawful|"
     r"illegitimate|unjustifi\w+|unprovoked|flagrant|outrag\w+|atrocit\w+|obstacle|threat\w*|"
     r"aggression|aggressor|annexationist|expansionis\w+|infamous|heinous|murder\w*|massacre\w*|"
-    r"destroy\w*|disregard|defiance|unjust\w*|grave\s+mistake|not\s+conducive|contrary\s+to)\b"
+    r"destroy\w*|disregard|defiance|unjust\w*|grave\s+mistake|not\s+conducive|contrary\s+to|brutal|"
+    r"struggle\s+against|no\s+(?:\w+\s+)?(?:rationale|justification))\b"
 )
 
 _OCCUPATION_NOUN = rx(
     r"\b(?:occupation|invasion|incursions?|invaders?|occupiers?|aggressors?|occupying\s+forces|annexation|"
-    r"occupation\s+(?:troops|forces|army)|foreign\s+(?:military\s+)?presence|foreign\s+(?:troops|forces|bases))\b"
+    r"occupation\s+(?:troops|forces|army)|foreign\s+(?:military\s+)?presence|foreign\s+(?:troops|forces|bases)|"
+    r"(?:foreign|military|armed|imperialist|outside|external)\s+intervention|"
+    r"intervention\s+(?:of|by)\s+(?:the\s+)?(?:foreign|imperialist|outside|external|colonial)\s+(?:\w+\s+)?Powers)\b"
 )
 
 _PRAISE = rx(
@@ -69,6 +73,8 @@ _NO_FOREIGN = rx(
     r"(?:military\s+)?(?:troops|forces|bases?|presence)"
     r"|\bwithout\s+(?:any\s+)?foreign\s+(?:military\s+)?bases?\b"
     r"|\bfree\s+(?:both\s+)?(?:of|from)\s+(?:all\s+)?(?:foreign\s+)?(?:military\s+bases|foreign\s+(?:troops|forces))"
+    r"|\b(?:refus\w*|forbid\w*|prohibit\w*|(?:not|never)\s+(?:to\s+)?(?:allow|permit|grant))\s+(?:\S+\s+){0,6}"
+    r"(?:military|naval|foreign)\s+(?:facilities|bases?)"
 )
 
 _NOT_WITHDRAW = rx(
@@ -76,6 +82,11 @@ _NOT_WITHDRAW = rx(
     r"|\bwithdrawal\s+(?:\w+\s+){0,3}(?:would|could|will)\s+(?:\w+\s+){0,2}(?:create|lead|leave|be\s+a\s+mistake|"
     r"jeopardi[sz]e|undermine|plunge|risk|endanger)"
 )
+
+_NOT_YET_WITHDRAWN = rx(
+    r"\b(?:ha(?:s|ve|d)\s+(?:still\s+)?(?:not|never)\s+(?:yet\s+)?|(?:failed|refus\w+)\s+to\s+)withdraw"
+)
+"""Forces that have not (yet) withdrawn: a complaint about the presence, not a wish that it stay."""
 
 _CALL_DEPLOY = rx(
     r"\b(?:call\w*\s+(?:for|upon|on)|request\w*|urg\w+|need\w*|support\w*|welcom\w+|decided|ask\w*|appeal\w*|"
@@ -194,8 +205,11 @@ def mod_praise_forces(x: TextPoint) -> int:
 
 @labeling_function()
 def mod_not_withdraw(x: TextPoint) -> int:
-    """FAVOR: forces must not withdraw/leave, or withdrawal would cause harm."""
+    """FAVOR: forces must not withdraw/leave, or withdrawal would cause harm. Abstains on a complaint that forces
+    have not withdrawn yet ('have still not withdrawn their troops'), which is the opposite stance."""
     text = x.text
+    if has(_NOT_YET_WITHDRAWN, text):
+        return ABSTAIN
     if has(_NOT_WITHDRAW, text) and (has(FOREIGN_FORCES, text) or has(PEACEKEEPING, text)):
         return FAVOR
     return ABSTAIN

@@ -101,6 +101,12 @@ _OCCUPATION_EVALUATED = rx(
     r"|\b(?:foreign|alien|colonial|naval|their|its)\s+(?:military\s+|naval\s+)?presence\b[^.;]{0,120}?"
     r"\b(?:threat\w*|danger\w*|violat\w+|obstacle|interfer\w+|domination|runs\s+counter|destabili\w+)"
     r"|\bpresence\s+(?:\w+\s+){0,4}(?:cause|source)\s+of\s+(?:\w+\s+){0,3}(?:concern|tension|instability|conflict)"
+    r"|\b(?:injur\w+|danger|threat|violation|obstacle|interference|harm)\b[^.;]{0,100}?\b(?:result\w*\s+from|caused\s+by)"
+    r"\s+(?:the\s+)?(?:\w+\s+)?presence\b"
+    r"|\b(?:against|oppos\w+\s+to)\s+the\s+(?:\w+\s+)?presence\s+of\s+(?:the\s+)?(?:\S+\s+){0,3}(?:troops|forces|navies|"
+    r"fleets?|bases|military)"
+    r"|\b(?:ha(?:s|ve|d)\s+(?:still\s+)?(?:not|never)\s+(?:yet\s+)?|(?:failed|refus\w+|refuse)\s+to\s+)withdraw\w*\s+"
+    r"(?:all\s+)?(?:its|their|the)\s+(?:\w+\s+){0,2}(?:troops|forces|army)"
 )
 
 _RESIST_OCCUPIERS = rx(
