@@ -95,6 +95,7 @@ _CALL_DEPLOY = rx(
     r"observers|(?:peace\w*|military|observer|stabili[sz]ation)\s+mission)"
     r"|\b(?:need\w*|requir\w+|call\w*\s+for|request\w*)\s+(?:\w+\s+){0,2}(?:the\s+)?(?:continued\s+)?presence\s+of\s+"
     r"(?:\w+\s+){0,3}(?:forces|troops|peace-?keepers|missions?)\b"
+    r"|\b(?:mission|force|operation)\s+(?:should|must|to)\s+(?:\w+\s+){0,2}(?:become|be\s+made)\s+operational"
     r"|\bwelcom\w+\s+(?:\S+\s+){0,8}(?:an?\s+|the\s+)?(?:international|multinational)\s+(?:military\s+|security\s+)?"
     r"(?:presence|force)\b"
     r"|\b(?:hopes?|welcom\w+|look\w*\s+forward\s+to|count\w*\s+on)\s+(?:\w+\s+){0,3}(?:the\s+)?"

@@ -188,6 +188,9 @@ _CONTRIBUTION = rx(
     r"(?:\S+\s+){0,3}(?:missions?|forces?|operations?)\b"
     r"|\bmade\s+(?:\S+\s+){0,2}(?:troops|contingents?|soldiers|battalions?)\b[^.;]{0,50}\bavailable\b"
     r"|\bdeployed\s+(?:its|our|their)\s+(?:\w+\s+){0,3}(?:contingents?|battalions?|peace-?keepers)\b"
+    r"|\btradition\s+(?:\S+\s+){0,8}(?:of|in)\s+peace-?keeping"
+    r"|\bstand-?by\s+(?:peace-?keeping\s+)?force\s+of\s+[\d,]+"
+    r"|\b(?:proud|honou?red|privileged)\s+to\s+[^.;]{0,80}?\b(?:missions|operations|peace-?keeping|peacekeepers)\b"
     r"|\b(?:troops|soldiers|contingents?|peace-?keepers)\b[^.;]{0,80}?\bserv\w+\s+(?:in|with|under)\s+"
     r"(?:the\s+)?(?:\S+\s+){0,5}(?:missions|operations)\b"
     r"|\b(?:contribut\w+|involved|engaged|participat\w+|serv\w+|took\s+part|take\s+part|taking\s+part)\s+"
@@ -198,11 +201,17 @@ _CONTRIBUTION = rx(
     r"AMISOM|ATMIS|UNAMID|UNFICYP)"
 )
 
+_SOLDIERS_IN_MISSION = rx(
+    r"\b(?:soldiers|troops|contingents?|battalions?)\b[^.;]{0,60}?\b(?:part\s+of|within|serving\s+(?:in|with))\b"
+)
+"""Soldiers described as part of, or serving within, a mission (with a peacekeeping mission named)."""
+
 _MANDATE_EXTENSION = rx(
     r"\b(?:extend\w*|extension|renew\w*|prolong\w*)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,3}mandate"
     r"|\b(?:forces|troops|mission|contingents?)\s+(?:\w+\s+){0,2}(?:remain|stay)\s+(?:\w+\s+){0,3}until"
     r"|\b(?:preserv\w+|maintain\w*|retain\w*|keep\w*|strengthen\w*|reinforc\w+|reaffirm\w*)\s+(?:\S+\s+){0,3}"
     r"mandate\s+of\b"
+    r"|\b(?:maintain\w*|preserv\w+|retain\w*|keep\w*)\s+(?:\S+\s+){0,2}(?:existing|current|present|full)\s+mandate\b"
     r"|\b(?:preserv\w+|maintain\w*|retain\w*|strengthen\w*|reinforc\w+)\s+(?:the\s+)?(?:UNIFIL|UNFICYP|UNDOF|"
     r"MINUSMA|MINUSCA|MONUSCO|UNMISS|AMISOM|ATMIS|UNAMID|MINURSO|KFOR|ISAF)\S*\s+(?:\w+\s+)?mandate"
 )
@@ -220,6 +229,7 @@ _CONSENT_REQUEST = rx(
     r"upon\s+the\s+request)\s+of\b"
     r"|\binvited\s+(?:\w+\s+){0,3}(?:troops|forces|mission)"
     r"|\b(?:consent|agreement|request\w*|invitation)\s+(?:\w+\s+){0,2}(?:for|to)\s+the\s+(?:\w+\s+)?presence\s+of\b"
+    r"|\b(?:legal|legitimate)\s+basis\s+for\s+(?:the\s+)?presence\s+of\b"
 )
 
 _CONDITIONAL_WITHDRAWAL = rx(
@@ -337,8 +347,12 @@ def pat_state_aggression(x: TextPoint) -> int:
 
 @labeling_function()
 def pat_troop_contribution(x: TextPoint) -> int:
-    """FAVOR: contributing, sending or providing troops/contingents, taking part in peacekeeping."""
-    return FAVOR if has(_CONTRIBUTION, x.text) else ABSTAIN
+    """FAVOR: contributing, sending or providing troops/contingents, taking part in peacekeeping, or soldiers who
+    are part of (serve within) a named peacekeeping mission."""
+    text = x.text
+    if has(_CONTRIBUTION, text) or (has(_SOLDIERS_IN_MISSION, text) and has(PEACEKEEPING, text)):
+        return FAVOR
+    return ABSTAIN
 
 
 @labeling_function()

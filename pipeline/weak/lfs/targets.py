@@ -58,7 +58,8 @@ _OCCUPIER_ACTIONS = rx(
 
 
 _PRESENCE_STANCE = rx(
-    r"\b(?:contribut\w+\s+(?:\w+\s+){0,3}(?:troops|contingents)|thank\w*|grateful|tribute|vacuum)"
+    r"\b(?:contribut\w+\s+(?:\w+\s+){0,3}(?:troops|contingents)|thank\w*|grateful|tribute|vacuum|stand-?by\s+"
+    r"(?:peace-?keeping\s+)?force\s+of)"
     r"|\b(?:our|its|my\s+country's)\s+(?:\w+\s+){0,3}(?:forces|troops|soldiers|contingents?)\s+(?:\w+\s+){0,4}"
     r"(?:involved|serv\w+|participat\w+)"
 )
