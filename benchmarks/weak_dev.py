@@ -154,6 +154,8 @@ def main() -> None:
         a_docs = tuning_halves(gold_parts[name], seed=1)
         gold_parts[f"{name}-A"] = [r for r in gold_parts[name] if r["doc"] in a_docs]
         gold_parts[f"{name}-B"] = [r for r in gold_parts[name] if r["doc"] not in a_docs]
+    if len(args.fresh) > 1:  # all B halves together: the largest sample never read for errors
+        gold_parts["all-B"] = [r for name in fresh_names if name.endswith("-B") for r in gold_parts[name]]
 
     train_texts = corpus + seed_texts
     gold_texts = [clean_text(r["text"]) for rows in gold_parts.values() for r in rows]
