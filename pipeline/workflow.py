@@ -154,6 +154,13 @@ def run_training(
         )
     sources = {doc.id: doc.text for doc in documents}
     parts = load_and_check_gold(gold, sources)
+    if settings.calibrate_on and (settings.calibrate_on not in parts or settings.calibrate_on == gold.primary):
+        raise InputError(  # checked before the run starts, not after an hour of training
+            f"cannot calibrate on gold part '{settings.calibrate_on}' (parts: {', '.join(parts)}; "
+            f"reported: {gold.primary})",
+            file=gold.path,
+            fix="set train.calibrate_on to a development part that is not the reported one, or null",
+        )
     _say(f"corpus: {corpus.report.summary()}; gold: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()))
 
     tick = time.perf_counter()
@@ -211,12 +218,6 @@ def run_training(
     tick = time.perf_counter()
     none_offset = 0.0
     if settings.calibrate_on:
-        if settings.calibrate_on not in parts or settings.calibrate_on == gold.primary:
-            raise InputError(
-                f"cannot calibrate on gold part '{settings.calibrate_on}'",
-                file=gold.path,
-                fix="name a development part that is not the reported one, or null",
-            )
         development = parts[settings.calibrate_on]
         scorer = Predictor(
             folder / "model",

@@ -148,6 +148,23 @@ def test_empty_corpus_folder_stops_with_one_line(tmp_path: Path):
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
+def test_calibrating_on_a_missing_or_reported_part_stops_before_the_run(tmp_path: Path):
+    """The calibration part is checked when the gold set is read, not after training."""
+    result = run(
+        "stance-train",
+        "experiment=quick",
+        "name=bad",
+        f"runs_dir={tmp_path / 'runs'}",
+        "train.calibrate_on=tuning",
+        check=False,
+    )
+    assert result.returncode != 0
+    err = result.stderr.strip().splitlines()
+    assert len(err) == 1 and "calibrate on gold part 'tuning'" in err[0], result.stderr
+    assert "weak labels" not in result.stdout
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
 @pytest.mark.slow
 def test_the_default_minilm_fine_tunes_for_a_few_steps(tmp_path: Path):
     """The real default model (all-MiniLM-L6-v2 from its PyPI package) trains, saves and evaluates."""
