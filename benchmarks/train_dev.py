@@ -3,7 +3,8 @@
 Re-running ``stance-train experiment=ungd`` costs the weak-labelling stage again (minutes of embedding). This
 script reads a run's ``sentences.jsonl`` and ``weak_labels.jsonl``, selects training sentences with the chosen
 strategy, fine-tunes the default model, calibrates the `none` logit on the tuning part (as the pipeline does) and
-scores the model on the tuning part and the fresh development sample. It never reads the reporting part.
+scores the model on the tuning part and the developer-labelled samples (``--samples``). It never reads the
+reporting part.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/train_dev.py artifacts/runs/<name> --out /tmp/m1 \
         [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75]
@@ -40,6 +41,16 @@ def main() -> None:
     parser.add_argument("--voted-only", action="store_true", help="leave sentences no LF voted on out of training")
     parser.add_argument("--balance", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--samples",
+        type=Path,
+        nargs="*",
+        default=[
+            ROOT / "benchmarks" / "data" / "ungd_fresh_dev.jsonl",
+            ROOT / "benchmarks" / "data" / "ungd_dev2.jsonl",
+        ],
+        help="developer-labelled samples to score (offsets into the corpus)",
+    )
     args = parser.parse_args()
 
     sentences = read_jsonl(args.run / "sentences.jsonl")
@@ -85,12 +96,13 @@ def main() -> None:
     predictor = Predictor(args.out, fast_path="fp32", threads=1)
     print(f"none logit offset {offset:+.2f} (chosen on the tuning part)")
     print(f"  tuning part     model {macro([g['label'] for g in tuning], predictor.predict(tuning_texts).labels)}")
-    fresh = load_fresh(ROOT / "benchmarks" / "data" / "ungd_fresh_dev.jsonl")
     by_offsets = {(w["doc"], w["start"], w["end"]): (w["label"] or "none") for w in weak}
-    truth = [r["label"] for r in fresh]
-    print(f"  fresh sample    model {macro(truth, predictor.predict([r['text'] for r in fresh]).labels)}")
-    weak_fresh = [by_offsets[(r["doc"], r["start"], r["end"])] for r in fresh]
-    print(f"  fresh sample    weak  {macro(truth, weak_fresh)}")
+    for path in args.samples:
+        sample = load_fresh(path)
+        truth = [r["label"] for r in sample]
+        print(f"  {path.stem:22s} model {macro(truth, predictor.predict([r['text'] for r in sample]).labels)}")
+        weak_sample = [by_offsets[(r["doc"], r["start"], r["end"])] for r in sample]
+        print(f"  {path.stem:22s} weak  {macro(truth, weak_sample)}")
 
 
 if __name__ == "__main__":
