@@ -215,29 +215,25 @@ def run_training(
     if not _is_rank_zero():
         return run.final
 
-    tick = time.perf_counter()
-    none_offset = 0.0
-    if settings.calibrate_on:
-        development = parts[settings.calibrate_on]
-        scorer = Predictor(
+    def load_predictor() -> Predictor:  # reloaded after calibration, which rewrites the model's weights
+        return Predictor(
             folder / "model",
             fast_path="fp32",
             batch_size=eval_batch_size,
             max_length=settings.max_length,
             threads=settings.threads,
         )
+
+    tick = time.perf_counter()
+    none_offset = 0.0
+    if settings.calibrate_on:
+        development = parts[settings.calibrate_on]
         none_offset = choose_none_offset(
-            scorer.predict_proba([clean_text(g.text) for g in development]), [g.label for g in development]
+            load_predictor().predict_proba([clean_text(g.text) for g in development]), [g.label for g in development]
         )
         shift_none_logit(folder / "model", none_offset)
         _say(f"calibration on gold part '{settings.calibrate_on}': none logit shifted by {none_offset:+.2f}")
-    predictor = Predictor(
-        folder / "model",
-        fast_path="fp32",
-        batch_size=eval_batch_size,
-        max_length=settings.max_length,
-        threads=settings.threads,
-    )
+    predictor = load_predictor()
     majority = MajorityClassBaseline().fit(train_texts, train_labels)
     tfidf = TfidfLogRegBaseline(seed=settings.seed).fit(train_texts, train_labels)
     metrics: dict[str, Any] = {
