@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from pipeline.corpus import Corpus, Document  # noqa: E402
 from pipeline.predict import DEFAULT_FAST_PATH, Predictor, predict_corpus  # noqa: E402
-from pipeline.split import PysbdSplitter, clean_text  # noqa: E402
+from pipeline.split import PysbdSplitter  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_predict", Path(__file__).with_name("predict.py"))
 assert _spec is not None and _spec.loader is not None
@@ -76,7 +76,6 @@ def main() -> None:
             Path(temp) / "out.jsonl",
             chunk_docs=args.chunk_docs,
             progress=True,
-            clean=clean_text,
         )
         seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux

@@ -41,13 +41,13 @@ sys.path.insert(0, str(REPO))
 from pipeline.corpus import Corpus  # noqa: E402
 from pipeline.labels import LABELS  # noqa: E402
 from pipeline.predict import FAST_PATHS, Predictor  # noqa: E402
-from pipeline.split import PysbdSplitter, clean_text, split_documents  # noqa: E402
+from pipeline.split import PysbdSplitter, split_documents  # noqa: E402
 
 
 def un_sentences() -> list[str]:
     """Every sentence (5 to 80 words) of the UN development corpus as the model sees it, in file order."""
     split = split_documents(Corpus(UN_CORPUS, suffixes=[".txt"]), PysbdSplitter(), progress=False)
-    cleaned = (clean_text(sentence.text) for sentence in split)
+    cleaned = (sentence.norm for sentence in split)
     return [text for text in cleaned if 5 <= len(text.split()) <= 80]
 
 

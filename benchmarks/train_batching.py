@@ -18,7 +18,7 @@ import numpy as np
 from pipeline.corpus import read_corpus
 from pipeline.labels import LABELS
 from pipeline.models import PackagedMiniLM
-from pipeline.split import PysbdSplitter, clean_text, split_documents
+from pipeline.split import PysbdSplitter, split_documents
 from pipeline.train import TrainSettings, train_classifier
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args()
     documents = read_corpus(args.corpus, suffixes=(".txt",))[:40]
-    texts = [clean_text(s.text) for s in split_documents(documents, PysbdSplitter(), progress=False)]
+    texts = [s.norm for s in split_documents(documents, PysbdSplitter(), progress=False)]
     rng = np.random.default_rng(0)
     chosen = rng.choice(len(texts), size=min(args.sentences, len(texts)), replace=False)
     sample = [texts[i] for i in chosen]

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.labels import LABELS
 from pipeline.models import PackagedMiniLM
 from pipeline.predict import Predictor
-from pipeline.split import clean_text
+from pipeline.text import normalize
 from pipeline.train import TrainSettings, choose_none_offset, select_training_rows, shift_none_logit, train_classifier
 from pipeline.weak.labeler import WeakLabeler
 
@@ -55,7 +55,7 @@ def main() -> None:
 
     sentences = read_jsonl(args.run / "sentences.jsonl")
     weak = read_jsonl(args.run / "weak_labels.jsonl")
-    texts = [clean_text(s["text"]) for s in sentences]
+    texts = [normalize(s["text"]) for s in sentences]
     labels: list[str | None] = [w["label"] for w in weak]
     if args.voted_only:
         labels = [
@@ -89,7 +89,7 @@ def main() -> None:
     gold = read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")
     tuning_ids = set((ROOT / "configs" / "gold" / "ungd_dev_split" / "tuning_ids.txt").read_text().split())
     tuning = [g for g in gold if g["id"] in tuning_ids]
-    tuning_texts = [clean_text(g["text"]) for g in tuning]
+    tuning_texts = [normalize(g["text"]) for g in tuning]
     scorer = Predictor(args.out, fast_path="fp32", threads=1)
     offset = choose_none_offset(scorer.predict_proba(tuning_texts), [g["label"] for g in tuning])
     shift_none_logit(args.out, offset)

@@ -22,7 +22,8 @@ from sklearn.metrics import confusion_matrix, f1_score
 
 from pipeline.corpus import Corpus
 from pipeline.labels import ABSTAIN, LABEL2ID, LABELS, NONE
-from pipeline.split import PysbdSplitter, clean_text, split_documents
+from pipeline.split import PysbdSplitter, split_documents
+from pipeline.text import normalize
 from pipeline.weak.analysis import lf_summary, uncovered
 from pipeline.weak.label_model import MajorityVoteModel, SnorkelLabelModel
 from pipeline.weak.labeler import WeakLabeler
@@ -38,7 +39,7 @@ def load_corpus_sentences() -> list[str]:
     """The UN corpus split by the project's splitter, normalised as the LFs see it."""
     corpus = Corpus(SHARED / "corpora" / "ungd-dev", suffixes=(".txt",))
     splitter = PysbdSplitter()
-    return [clean_text(s.text) for s in split_documents(corpus, splitter, progress=False)]
+    return [s.norm for s in split_documents(corpus, splitter, progress=False)]
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -91,7 +92,7 @@ def load_fresh(path: Path) -> list[dict]:
     for row in rows:
         if row["doc"] not in sources:
             sources[row["doc"]] = (corpus_dir / f"{row['doc']}.txt").read_text(encoding="utf-8")
-        row["text"] = clean_text(sources[row["doc"]][row["start"] : row["end"]])
+        row["text"] = normalize(sources[row["doc"]][row["start"] : row["end"]])
     return rows
 
 
@@ -136,7 +137,7 @@ def main() -> None:
 
     corpus = load_corpus_sentences()
     seed_gold = read_jsonl(ROOT / "seeds" / "gold" / "seed_gold.jsonl")
-    seed_texts = [clean_text(r["text"]) for r in seed_gold]
+    seed_texts = [normalize(r["text"]) for r in seed_gold]
     ungd = read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")
     split_dir = ROOT / "configs" / "gold" / "ungd_dev_split"
     parts = {"tuning": set((split_dir / "tuning_ids.txt").read_text().split())}
@@ -158,7 +159,7 @@ def main() -> None:
         gold_parts["all-B"] = [r for name in fresh_names if name.endswith("-B") for r in gold_parts[name]]
 
     train_texts = corpus + seed_texts
-    gold_texts = [clean_text(r["text"]) for rows in gold_parts.values() for r in rows]
+    gold_texts = [normalize(r["text"]) for rows in gold_parts.values() for r in rows]
     lfs = select_lfs(args.groups)
     labeler = WeakLabeler(lfs, embedder=cached_embedder(train_texts + gold_texts))
     print(f"corpus: {len(corpus)} sentences (PysbdSplitter); seed: {len(seed_texts)}; LFs: {len(lfs)}")
@@ -184,7 +185,7 @@ def main() -> None:
     print("snorkel class balance (from corpus votes):", np.round(models["snorkel"].fitted_class_balance_, 3))
     evals = {"seed": (seed_texts, np.array([LABEL2ID[r["label"]] for r in seed_gold]))}
     for name, rows in gold_parts.items():
-        evals[name] = ([clean_text(r["text"]) for r in rows], np.array([LABEL2ID[r["label"]] for r in rows]))
+        evals[name] = ([normalize(r["text"]) for r in rows], np.array([LABEL2ID[r["label"]] for r in rows]))
     L_evals = {name: labeler.apply(texts, progress=False) for name, (texts, _) in evals.items()}
 
     tuning_texts, y_tuning = evals["tuning"]

@@ -192,7 +192,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
     from pipeline.errors import ConfigError
     from pipeline.runs import RunFolder
     from pipeline.train import TrainSettings
-    from pipeline.workflow import GoldSpec, run_training
+    from pipeline.workflow import run_training
 
     def action() -> object:
         root, name = _run_location(cfg)
@@ -215,7 +215,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
             labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
             model_source=instantiate(cfg.model),
             settings=settings,
-            gold=GoldSpec(**OmegaConf.to_container(cfg.gold, resolve=True)),
+            gold=OmegaConf.to_object(cfg.gold),
             run=RunFolder(root, name, resume=cfg.resume),
             config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
             overrides=task_overrides,
@@ -241,7 +241,6 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
     from pipeline.config import SplitMode, parse_shard
     from pipeline.corpus import Corpus
     from pipeline.predict import Predictor, predict_corpus
-    from pipeline.split import clean_text
 
     def action() -> object:
         corpus = Corpus(
@@ -268,7 +267,6 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
             resume=cfg.resume,
             overwrite=cfg.overwrite,
             progress=cfg.progress,
-            clean=clean_text,
         )
         print(f"[stance-predict] {summary.line()}", flush=True)
         return summary

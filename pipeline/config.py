@@ -74,7 +74,7 @@ class PysbdSplitterConfig:
 
 @dataclass
 class WeakConfig:
-    _target_: str = "pipeline.workflow.build_weak_labeler"
+    _target_: str = "pipeline.weak.build.build_weak_labeler"
     lf_groups: list[str] = field(default_factory=lambda: ["patterns", "modality", "targets", "lexicons", "embeddings"])
     label_model: LabelModelKind = LabelModelKind.majority
     epochs: int = 500

@@ -8,14 +8,16 @@ Gold sets are evaluation data: nothing here is meant to feed training.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.config import GoldConfig
 from pipeline.errors import InputError
+from pipeline.io import read_jsonl
 from pipeline.labels import LABELS
+from pipeline.split import Sentence
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,42 @@ class GoldItem:
     @property
     def has_offsets(self) -> bool:
         return self.start is not None and self.end is not None
+
+    @property
+    def sentence(self) -> Sentence:
+        """This item as a :class:`Sentence` (offsets 0 where it has none): its ``norm`` is what systems see."""
+        return Sentence(self.doc, self.start or 0, self.end or 0, self.text)
+
+
+@dataclass
+class GoldSet:
+    """A gold set read and checked for one run: its parts (``all`` when it is not split) and the reported one."""
+
+    path: str
+    parts: dict[str, list[GoldItem]]
+    primary: str
+    n_bootstrap: int
+
+    def texts(self, part: str) -> list[str]:
+        """The normalised texts of a part, as the weak labeller and the model see them."""
+        return [item.sentence.norm for item in self.parts[part]]
+
+    def labels(self, part: str) -> list[str]:
+        return [item.label for item in self.parts[part]]
+
+    @property
+    def analysis_part(self) -> str:
+        """Where labelling functions' empirical accuracy is measured: the tuning part where there is one."""
+        return "tuning" if "tuning" in self.parts else self.primary
+
+
+def load_gold_set(spec: GoldConfig, documents: Mapping[str, str]) -> GoldSet:
+    """Read the gold set of ``spec``, check its offsets against the corpus where it has them, split it into parts."""
+    gold = load_gold(spec.path, require_offsets=spec.require_offsets)
+    if spec.require_offsets:
+        check_offsets(gold, documents)
+    parts = split_parts(gold, spec.parts) if spec.parts else {"all": gold}
+    return GoldSet(str(spec.path), parts, spec.primary, spec.n_bootstrap)
 
 
 def _string_field(record: Mapping[str, object], name: str, path: Path, line: int) -> str:
@@ -103,23 +141,9 @@ def load_gold(path: str | Path, *, require_offsets: bool = False) -> list[GoldIt
     path = Path(path)
     if not path.is_file():
         raise InputError("gold file not found", file=path, fix="check the gold path in the config")
-    try:
-        # utf-8-sig: a gold file saved by a Windows editor starts with a byte-order mark, which is no error.
-        # split("\n"), not splitlines(): a JSON string may hold U+2028 or U+0085 unescaped, which
-        # splitlines() would take for line ends.
-        lines = path.read_text(encoding="utf-8-sig").split("\n")
-    except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text ({err.reason})", file=path, line=line, fix="save it as UTF-8") from None
     items: list[GoldItem] = []
     first_line_of: dict[str, int] = {}
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise InputError(f"not valid JSON ({err.msg} at column {err.colno})", file=path, line=number) from None
+    for number, record in read_jsonl(path):
         item = _parse_item(record, path, number, require_offsets)
         if item.id in first_line_of:
             raise InputError(

@@ -1,7 +1,12 @@
-"""``report.md`` for one run: the scores side by side, the weak labeller's coverage and its misses."""
+"""The report stage: ``report.md``, ``lf_summary.csv`` and ``confusion_matrix.png`` for one run, then the run finished.
+
+``report.md`` puts the scores side by side, the weak labeller's coverage and its misses on each gold part.
+"""
 
 from __future__ import annotations
 
+import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -9,11 +14,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.gold import GoldItem
+from pipeline.gold import GoldItem, GoldSet
+from pipeline.io import write_json, write_text_atomic
 from pipeline.labels import ABSTAIN, LABELS
-from pipeline.runs import write_text_atomic
-from pipeline.split import Sentence, clean_text
-from pipeline.weak.analysis import SUMMARY_COLUMNS
+from pipeline.plots import plot_confusion_matrices
+from pipeline.runs import RunFolder
+from pipeline.stages import Clock, Evaluation, Inputs, Split, Trained, WeakLabels, say
+from pipeline.text import NORMALIZATION
+from pipeline.train import TrainSettings
+from pipeline.weak.analysis import SUMMARY_COLUMNS, lf_summary
+from pipeline.weak.labeler import WeakLabeler
 
 SYSTEM_TITLES = {
     "model": "fine-tuned model",
@@ -59,30 +69,139 @@ def _lf_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _quote(text: str, limit: int = 220) -> str:
-    flat = clean_text(text).replace("|", "\\|")
+def _quote(item: GoldItem, limit: int = 220) -> str:
+    flat = item.sentence.norm.replace("|", "\\|")
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def report(
+    run: RunFolder,
+    *,
+    inputs: Inputs,
+    split: Split,
+    weak: WeakLabels,
+    trained: Trained,
+    evaluation: Evaluation,
+    labeler: WeakLabeler,
+    settings: TrainSettings,
+    clock: Clock,
+    overrides: Sequence[str],
+) -> Path:
+    """Write the LF table, the plot and report.md, then finish the run folder; print the scores; return it."""
+    folder, gold = run.path, inputs.gold
+    table = lf_summary(
+        weak.votes,
+        weak.names,
+        list(labeler.lf_groups),
+        weights=labeler.weights(),
+        L_gold=evaluation.gold_votes[gold.analysis_part],
+        y_gold=np.array([LABELS.index(label) for label in gold.labels(gold.analysis_part)]),
+    )
+    table.to_csv(folder / "lf_summary.csv", index=False)
+    speed = prediction_speed(trained.model_dir, weak.texts, settings)
+    write_json(folder / "overrides.json", list(overrides))
+    plot_confusion_matrices(
+        {
+            "fine-tuned model": evaluation.primary["model"]["confusion_matrix"],
+            "weak labeller": evaluation.primary["weak_labeller"]["confusion_matrix"],
+        },
+        list(LABELS),
+        folder / "confusion_matrix.png",
+    )
+    info = {
+        "seed": settings.seed,
+        "timings": clock.rounded(),
+        "train_sentences": len(trained.texts),
+        "none_logit_offset": trained.none_offset,
+        "corpus_sentences": len(split.sentences),
+        "train": trained.stats,
+        "predict_sentences_per_s": speed,
+        "corpus": inputs.corpus.report.summary(),
+        "analysis_part": gold.analysis_part,
+        "text_normalization": NORMALIZATION,
+    }
+    write_report(folder, evaluation.metrics, table, info, run.name, overrides, weak, gold, evaluation, labeler)
+    final = run.finish(info)
+    say(f"run folder: {final}")
+    _say_scores(evaluation.metrics)
+    return final
+
+
+def _say_scores(metrics: Mapping[str, Any]) -> None:
+    for part, result in metrics["parts"].items():
+        tag = " (reported)" if part == metrics["gold"]["primary"] else ""
+        scores = ", ".join(
+            f"{s} macro-F1 {m['macro_f1']:.3f} [{m['ci']['macro_f1'][0]:.2f}, {m['ci']['macro_f1'][1]:.2f}]"
+            for s, m in result["systems"].items()
+        )
+        say(f"gold {part}{tag}, n={result['n']}: {scores}")
+    if metrics.get("splitter"):
+        say(f"splitter boundary F1 {metrics['splitter']['f1']:.3f}")
+
+
+def prediction_speed(model_dir: Path, texts: Sequence[str], settings: TrainSettings, sample: int = 512) -> float:
+    """Sentences per second of the default prediction path on up to ``sample`` corpus sentences."""
+    from pipeline.predict import Predictor
+
+    chosen = list(texts[:sample])
+    # The exported graphs of this measurement are thrown away: stance-predict caches its own.
+    with tempfile.TemporaryDirectory(prefix="stance-speed-") as cache:
+        predictor = Predictor(
+            model_dir, batch_size=64, max_length=settings.max_length, threads=settings.threads, onnx_cache_dir=cache
+        )
+        predictor.predict_proba(chosen[:8])  # warm-up
+        tick = time.perf_counter()
+        predictor.predict_proba(chosen)
+        return round(len(chosen) / max(time.perf_counter() - tick, 1e-9), 1)
 
 
 def write_report(
     folder: Path,
-    *,
     metrics: Mapping[str, Any],
     lf_table: pd.DataFrame,
     run_info: Mapping[str, Any],
     name: str,
     overrides: Sequence[str],
-    sentences: Sequence[Sentence],
-    texts: Sequence[str],
-    votes: np.ndarray,
-    gold_parts: Mapping[str, Sequence[GoldItem]],
-    gold_votes: Mapping[str, np.ndarray],
-    labeler: Any,
+    weak: WeakLabels,
+    gold: GoldSet,
+    evaluation: Evaluation,
+    labeler: WeakLabeler,
 ) -> Path:
     """Write ``report.md`` into ``folder`` and return its path."""
+    lines = _headline(metrics, run_info, name, overrides)
+    for part, result in metrics["parts"].items():
+        role = "reported" if part == gold.primary else ("development" if part == "tuning" else "")
+        lines += [f"## Scores on gold part `{part}` (n={result['n']}{', ' + role if role else ''})", ""]
+        lines += _scores_table(result["systems"]) + [""]
+    lines += [
+        "Intervals are 95% bootstrap percentile intervals over gold sentences.",
+        "",
+        "![confusion matrices](confusion_matrix.png)",
+        "",
+    ]
+    lines += _weak_section(weak, lf_table, labeler, run_info["analysis_part"])
+    for part, items in gold.parts.items():
+        lines += _misses(part, items, labeler.predict(evaluation.gold_votes[part]), evaluation.gold_votes[part])
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in run_info["timings"].items())
+    lines += [
+        "## Run",
+        "",
+        f"Timings: {timings}.  ",
+        f"Seed: {run_info['seed']}.  ",
+        "Files: `metrics.json`, `gold_predictions.jsonl`, `weak_labels.jsonl`, `lf_summary.csv`, "
+        "`sentences.jsonl`, `model/`, `config.yaml` (see docs/run-folder.md).",
+        "",
+    ]
+    path = folder / "report.md"
+    write_text_atomic(path, "\n".join(lines))
+    return path
+
+
+def _headline(
+    metrics: Mapping[str, Any], run_info: Mapping[str, Any], name: str, overrides: Sequence[str]
+) -> list[str]:
     primary = metrics["gold"]["primary"]
     systems = metrics["parts"][primary]["systems"]
-    covered = (votes != ABSTAIN).any(axis=1)
     lines = [f"# Stance run `{name}`", ""]
     lines += [
         f"Overrides: `{' '.join(overrides) or '(defaults)'}`  ",
@@ -115,71 +234,48 @@ def write_report(
             f"- The model's `none` logit was shifted by {run_info['none_logit_offset']:+.2f}, chosen on "
             "the development gold part (a prior correction for training on a balanced sample)"
         ]
-    for part, result in metrics["parts"].items():
-        role = "reported" if part == primary else ("development" if part == "tuning" else "")
-        lines += [f"## Scores on gold part `{part}` (n={result['n']}{', ' + role if role else ''})", ""]
-        lines += _scores_table(result["systems"]) + [""]
-    lines += [
-        "Intervals are 95% bootstrap percentile intervals over gold sentences.",
-        "",
-        "![confusion matrices](confusion_matrix.png)",
-        "",
-    ]
+    return lines
 
-    lines += [
+
+def _weak_section(weak: WeakLabels, lf_table: pd.DataFrame, labeler: WeakLabeler, analysis_part: str) -> list[str]:
+    covered = (weak.votes != ABSTAIN).any(axis=1)
+    lines = [
         "## Weak labels",
         "",
-        f"Labelling-function coverage of the corpus: {covered.mean():.1%} of {len(texts)} sentences have at "
-        "least one vote.",
+        f"Labelling-function coverage of the corpus: {covered.mean():.1%} of {len(weak.sentences)} sentences have "
+        "at least one vote.",
         "",
     ]
     counts = {label: 0 for label in LABELS}
-    for label in labeler.predict(votes):
+    for label in labeler.predict(weak.votes):
         if label != ABSTAIN:
             counts[LABELS[label]] += 1
     lines += [
         "Weak label counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
         "",
-        f"Per labelling function (empirical accuracy on gold part `{run_info['analysis_part']}`):",
+        f"Per labelling function (empirical accuracy on gold part `{analysis_part}`):",
         "",
     ]
-    lines += _lf_table(lf_table) + [""]
+    return lines + _lf_table(lf_table) + [""]
 
-    for part, items in gold_parts.items():
-        part_votes = gold_votes[part]
-        weak = labeler.predict(part_votes)
-        uncovered = [g for g, row in zip(items, part_votes, strict=True) if (row == ABSTAIN).all()]
-        wrong = [
-            (g, "none" if w == ABSTAIN else LABELS[w])
-            for g, w in zip(items, weak, strict=True)
-            if ("none" if w == ABSTAIN else LABELS[w]) != g.label
-        ]
-        lines += [f"### Gold part `{part}`: {len(uncovered)} sentences no labelling function covers", ""]
-        lines += [f"- `{g.id}` ({g.label}): {_quote(g.text)}" for g in uncovered[:MAX_LISTED]]
-        if len(uncovered) > MAX_LISTED:
-            lines.append(f"- … and {len(uncovered) - MAX_LISTED} more")
-        lines += [
-            "",
-            f"### Gold part `{part}`: {len(wrong)} sentences the weak labeller gets wrong",
-            "",
-            "| id | gold | weak | sentence |",
-            "| --- | --- | --- | --- |",
-        ]
-        lines += [f"| `{g.id}` | {g.label} | {w} | {_quote(g.text)} |" for g, w in wrong[:MAX_LISTED]]
-        if len(wrong) > MAX_LISTED:
-            lines.append(f"| … | | | {len(wrong) - MAX_LISTED} more |")
-        lines.append("")
 
-    timings = ", ".join(f"{k} {v:.1f} s" for k, v in run_info["timings"].items())
+def _misses(part: str, items: Sequence[GoldItem], weak: np.ndarray, votes: np.ndarray) -> list[str]:
+    """The gold sentences of a part that no labelling function covers, and those the weak labeller gets wrong."""
+    uncovered = [g for g, row in zip(items, votes, strict=True) if (row == ABSTAIN).all()]
+    named = ["none" if w == ABSTAIN else LABELS[w] for w in weak]
+    wrong = [(g, w) for g, w in zip(items, named, strict=True) if w != g.label]
+    lines = [f"### Gold part `{part}`: {len(uncovered)} sentences no labelling function covers", ""]
+    lines += [f"- `{g.id}` ({g.label}): {_quote(g)}" for g in uncovered[:MAX_LISTED]]
+    if len(uncovered) > MAX_LISTED:
+        lines.append(f"- … and {len(uncovered) - MAX_LISTED} more")
     lines += [
-        "## Run",
         "",
-        f"Timings: {timings}.  ",
-        f"Seed: {run_info['seed']}.  ",
-        "Files: `metrics.json`, `gold_predictions.jsonl`, `weak_labels.jsonl`, `lf_summary.csv`, "
-        "`sentences.jsonl`, `model/`, `config.yaml` (see docs/run-folder.md).",
+        f"### Gold part `{part}`: {len(wrong)} sentences the weak labeller gets wrong",
         "",
+        "| id | gold | weak | sentence |",
+        "| --- | --- | --- | --- |",
     ]
-    path = folder / "report.md"
-    write_text_atomic(path, "\n".join(lines))
-    return path
+    lines += [f"| `{g.id}` | {g.label} | {w} | {_quote(g)} |" for g, w in wrong[:MAX_LISTED]]
+    if len(wrong) > MAX_LISTED:
+        lines.append(f"| … | | | {len(wrong) - MAX_LISTED} more |")
+    return lines + [""]

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.runs import RunFolder, is_complete_run, resolve_model_dir, safe_child, write_json
+from pipeline.io import write_json
+from pipeline.runs import RunFolder, is_complete_run, resolve_model_dir, safe_child
 
 
 def test_run_is_hidden_until_finished_then_renamed(tmp_path):

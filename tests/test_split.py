@@ -1,9 +1,8 @@
-"""Tests for pipeline.split: exact offsets, the seed's gold segmentation, unwrapping, clean_text, limits."""
+"""Tests for pipeline.split: exact offsets, the seed's gold segmentation, unwrapping, sentence.norm, limits."""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from pipeline.split import (
     PysbdSplitter,
     Sentence,
     boundary_scores,
-    clean_text,
     is_hard_wrapped,
     split_documents,
     wrap_profile,
@@ -167,7 +165,7 @@ def test_unwrap_joins_wrapped_lines_and_keeps_exact_offsets(unwrap: object) -> N
     sentences = PysbdSplitter(unwrap=unwrap).split(document)  # type: ignore[arg-type]
     assert_exact_slices(document, sentences)
     assert_covers_all_text(document, sentences)
-    assert [clean_text(s.text) for s in sentences] == WRAPPED_SENTENCES
+    assert [s.norm for s in sentences] == WRAPPED_SENTENCES
     second = sentences[1]
     assert "inter-\nnational" in second.text
     assert second.start == WRAPPED.index("We welcome")
@@ -191,7 +189,7 @@ def test_page_break_inside_a_sentence_is_not_a_boundary_when_unwrapping() -> Non
     text = WRAPPED + "Our delegation expresses its support for the\n\n\f\nefforts of the Secretary-General.\n"
     sentences = PysbdSplitter(unwrap=True).split(Document("d", text))
     expected = "Our delegation expresses its support for the efforts of the Secretary-General."
-    assert clean_text(sentences[-1].text) == expected
+    assert sentences[-1].norm == expected
 
 
 # --- the UN corpus ----------------------------------------------------------------------------------------
@@ -212,33 +210,13 @@ def test_un_speeches_slice_exactly_and_wrapped_ones_are_detected() -> None:
     one_per_line = next(d for d in documents if d.id == "CAN_31_1976")
     assert is_hard_wrapped(wrapped.text)
     assert not is_hard_wrapped(one_per_line.text)
-    texts = [clean_text(s.text) for s in splitter.split(wrapped)]
+    texts = [s.norm for s in splitter.split(wrapped)]
     assert texts[0] == (
         "Permit me, first of all, to congratulate Ambassador Insanally on his unanimous election as "
         "President of the United Nations General Assembly at its forty-eighth session."
     )
     assert texts[1].startswith("I am confident that, under his dynamic and wise leadership")
     assert texts[1].endswith("laying a sound foundation for international relations in the foreseeable future.")
-
-
-# --- clean_text -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("raw", "cleaned"),
-    [
-        ("inter-\nnational co-\noperation", "international co-operation"),
-        ("the U.S.-\nled coalition", "the U.S.-led coalition"),
-        ("self-\ndetermination and Secretary-\nGeneral", "self-determination and Secretary-General"),
-        ("govern-\nments and post-\n2015 goals", "governments and post-2015 goals"),
-        ("peace-\nkeeping", "peace-keeping"),
-        ("a dash -\nnot a hyphen", "a dash - not a hyphen"),
-        ("non\u00ad\nsense and soft\u00adhyphen", "nonsense and softhyphen"),
-        ("a\xa0 b\u2009c\n\n  d\t\te ", "a b c d e"),
-        ("zero\u200bwidth", "zerowidth"),
-        ("", ""),
-    ],
-)
-def test_clean_text(raw: str, cleaned: str) -> None:
-    assert clean_text(raw) == cleaned
 
 
 # --- max_chars --------------------------------------------------------------------------------------------
@@ -309,14 +287,19 @@ def test_boundary_scores_distinguish_documents_and_edge_cases() -> None:
     assert boundary_scores(gold, gold)["f1"] == 1.0
 
 
-def test_split_is_linear_on_a_large_document() -> None:
-    """A few MB in one document, with and without line breaks, splits quickly and stays bounded."""
+def test_split_of_a_large_document_streams_bounded_sentences() -> None:
+    """A few MB in one document, with and without line breaks, splits into bounded exact slices.
+
+    How fast it splits is measured by benchmarks/split.py, not asserted here: a wall-clock bound fails on a
+    busy machine without saying anything about the code.
+    """
     runs = [Document("wrapped", WRAPPED * 6000), Document("flat", "word " * 600_000)]  # ~3 MB each
-    started = time.perf_counter()
     for document in runs:
-        count = 0
+        count, previous_end = 0, 0
         for sentence in PysbdSplitter().iter_split(document):
             assert len(sentence.text) <= 2000
+            assert sentence.start >= previous_end
+            assert document.text[sentence.start : sentence.end] == sentence.text
+            previous_end = sentence.end
             count += 1
         assert count > 0
-    assert time.perf_counter() - started < 20

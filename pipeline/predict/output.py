@@ -1,0 +1,216 @@
+"""Prediction output: one record per sentence (JSONL or CSV), a summary row per document, a resumable writer.
+
+See :mod:`pipeline.predict` for why records are appended in place and how ``<output>.progress`` makes resume
+exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import ConfigError, InputError
+from pipeline.io import jsonl_lines, write_text_atomic
+from pipeline.labels import LABELS
+from pipeline.split import Sentence
+
+RECORD_FIELDS: tuple[str, ...] = (
+    "doc",
+    "start",
+    "end",
+    "text",
+    "label",
+    *(f"p_{label}" for label in LABELS),
+    "truncated",
+)
+SUMMARY_FIELDS: tuple[str, ...] = (
+    "doc",
+    "sentences",
+    *(f"n_{label}" for label in LABELS),
+    *(f"share_{label}" for label in LABELS),
+)
+_PROGRESS_VERSION = 1
+
+
+@dataclass
+class DocumentResult:
+    """One document's sentences with their predictions."""
+
+    doc: str
+    sentences: list[Sentence]
+    probs: np.ndarray
+    truncated: list[bool]
+
+
+def _record(sentence: Sentence, probs: np.ndarray, truncated: bool) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "doc": sentence.doc,
+        "start": sentence.start,
+        "end": sentence.end,
+        "text": sentence.text,
+        "label": LABELS[int(probs.argmax())],
+    }
+    for label, p in zip(LABELS, probs, strict=True):
+        record[f"p_{label}"] = round(float(p), 6)
+    record["truncated"] = truncated
+    return record
+
+
+def format_records(result: DocumentResult, output_format: str) -> str:
+    """A document's records as one block of JSONL lines or CSV rows."""
+    records = [_record(s, p, t) for s, p, t in zip(result.sentences, result.probs, result.truncated, strict=True)]
+    if output_format == "jsonl":
+        return jsonl_lines(records)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=RECORD_FIELDS, lineterminator="\n")
+    writer.writerows({**r, "truncated": str(r["truncated"]).lower()} for r in records)
+    return buffer.getvalue()
+
+
+def format_summary(result: DocumentResult) -> str:
+    """A document's summary row: sentence count, count and share of each label."""
+    labels = result.probs.argmax(axis=1) if len(result.probs) else np.zeros(0, dtype=int)
+    counts = [int((labels == i).sum()) for i in range(len(LABELS))]
+    total = len(result.sentences)
+    shares = [round(c / total, 6) if total else 0.0 for c in counts]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([result.doc, total, *counts, *shares])
+    return buffer.getvalue()
+
+
+def output_format_for(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        return "jsonl"
+    raise ConfigError(
+        f"cannot tell the output format of {path.name}",
+        key="output",
+        fix="end the output path with .jsonl or .csv",
+    )
+
+
+def summary_path_for(output: Path) -> Path:
+    """``<output stem>.summary.csv`` beside the output."""
+    return output.with_name(output.stem + ".summary.csv")
+
+
+def progress_path_for(output: Path) -> Path:
+    return output.with_name(output.name + ".progress")
+
+
+class PredictionWriter:
+    """Appends whole documents to the output and summary files and records progress after each chunk."""
+
+    def __init__(
+        self, output: str | Path, *, header: dict[str, Any], resume: bool = False, overwrite: bool = False
+    ) -> None:
+        self.output = Path(output)
+        self.format = output_format_for(self.output)
+        self.summary_path = summary_path_for(self.output)
+        self.progress_path = progress_path_for(self.output)
+        self.header = {"version": _PROGRESS_VERSION, "format": self.format, **header}
+        self.done_documents = 0
+        self.last_doc: str | None = None
+        self.complete = False
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        if resume and self.progress_path.exists():
+            self._open_for_resume()
+            return
+        if resume and self.output.exists():
+            raise InputError(
+                "output exists but has no .progress file, so it cannot be resumed",
+                file=self.output,
+                fix="remove it, or pass overwrite=true to start again",
+            )
+        if self.output.exists() and not overwrite:
+            raise InputError(
+                "output already exists",
+                file=self.output,
+                fix="pass resume=true to continue it, overwrite=true to replace it, or choose another",
+            )
+        self._out = self.output.open("w", encoding="utf-8", newline="")
+        self._summary = self.summary_path.open("w", encoding="utf-8", newline="")
+        self._progress = self.progress_path.open("w", encoding="utf-8")
+        if self.format == "csv":
+            self._out.write(",".join(RECORD_FIELDS) + "\n")
+        self._summary.write(",".join(SUMMARY_FIELDS) + "\n")
+        self._progress.write(json.dumps(self.header) + "\n")
+        self._commit()
+
+    def _open_for_resume(self) -> None:
+        lines = [line for line in self.progress_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        entries: list[dict[str, Any]] = []
+        for line in lines:
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                break  # a torn last line from a hard kill: everything before it stands
+        if not entries or entries[0] != self.header:
+            recorded = entries[0] if entries else {}
+            differ = [
+                f"{k}: {recorded.get(k)!r} then, {v!r} now" for k, v in self.header.items() if recorded.get(k) != v
+            ]
+            raise InputError(
+                "the output was written by a different run (" + "; ".join(differ) + ")",
+                file=self.progress_path,
+                fix="resume with the same input, shard, split, model and settings, or pass overwrite=true",
+            )
+        marks = [e for e in entries[1:] if "output_bytes" in e]
+        if not marks:
+            raise InputError("progress file holds no checkpoint", file=self.progress_path, fix="overwrite=true")
+        last = marks[-1]
+        self.done_documents = int(last["documents"])
+        self.last_doc = last.get("last_doc")
+        self.complete = bool(last.get("complete"))
+        for path, size in ((self.output, last["output_bytes"]), (self.summary_path, last["summary_bytes"])):
+            if not path.exists() or path.stat().st_size < size:
+                raise InputError("output is shorter than its progress file says", file=path, fix="overwrite=true")
+            with path.open("r+b") as handle:
+                handle.truncate(size)
+        self._out = self.output.open("a", encoding="utf-8", newline="")
+        self._summary = self.summary_path.open("a", encoding="utf-8", newline="")
+        # rewrite the sidecar without any torn tail, then keep appending to it
+        keep = [json.dumps(e) for e in entries[: entries.index(last) + 1]]
+        write_text_atomic(self.progress_path, "\n".join(keep) + "\n")
+        self._progress = self.progress_path.open("a", encoding="utf-8")
+
+    def write_chunk(self, results: Sequence[DocumentResult], *, complete: bool = False) -> None:
+        """Write the chunk's documents, flush and fsync them, then checkpoint the progress file."""
+        if results:
+            self._out.write("".join(format_records(r, self.format) for r in results))
+            self._summary.write("".join(format_summary(r) for r in results))
+            self.done_documents += len(results)
+            self.last_doc = results[-1].doc
+        self.complete = complete
+        self._commit()
+
+    def _commit(self) -> None:
+        for handle in (self._out, self._summary):
+            handle.flush()
+            os.fsync(handle.fileno())
+        mark = {
+            "documents": self.done_documents,
+            "last_doc": self.last_doc,
+            "output_bytes": self.output.stat().st_size,
+            "summary_bytes": self.summary_path.stat().st_size,
+        }
+        if self.complete:
+            mark["complete"] = True
+        self._progress.write(json.dumps(mark) + "\n")
+        self._progress.flush()
+        os.fsync(self._progress.fileno())
+
+    def close(self) -> None:
+        for handle in (self._out, self._summary, self._progress):
+            if not handle.closed:
+                handle.close()

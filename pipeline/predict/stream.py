@@ -1,0 +1,204 @@
+"""The corpus loop of ``stance-predict``: read, split, predict and write one chunk of documents at a time."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.config import PredictAppConfig
+from pipeline.corpus import Corpus, Document
+from pipeline.errors import ConfigError, InputError
+from pipeline.labels import LABELS
+from pipeline.predict.output import DocumentResult, PredictionWriter
+from pipeline.predict.predictor import Predictor
+from pipeline.split import Sentence, Splitter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PredictSummary:
+    """What a prediction run did (this call only; ``resumed_documents`` were already in the output)."""
+
+    documents: int = 0
+    sentences: int = 0
+    truncated: int = 0
+    resumed_documents: int = 0
+    seconds: float = 0.0
+    label_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LABELS, 0))
+    corpus: str = ""
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sentences_per_s(self) -> float:
+        return self.sentences / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, results: list[DocumentResult]) -> None:
+        """Count a chunk's documents, sentences, truncations and labels."""
+        for result in results:
+            self.documents += 1
+            self.sentences += len(result.sentences)
+            self.truncated += sum(result.truncated)
+            for i in result.probs.argmax(axis=1) if len(result.probs) else []:
+                self.label_counts[LABELS[int(i)]] += 1
+
+    def finish(self, seconds: float, corpus: Corpus) -> None:
+        """Record the time taken and what reading the corpus skipped."""
+        self.seconds = seconds
+        self.corpus = corpus.report.summary()
+        for _, reason in corpus.report.skipped:
+            kind = reason.split(":")[0]
+            self.skipped[kind] = self.skipped.get(kind, 0) + 1
+
+    def line(self) -> str:
+        text = (
+            f"predicted {self.documents} documents, {self.sentences} sentences "
+            f"({self.truncated} truncated) at {self.sentences_per_s:.0f} sentences/s"
+        )
+        if self.resumed_documents:
+            text += f"; resumed after {self.resumed_documents} documents already written"
+        skipped = ", ".join(f"{n} {reason}" for reason, n in self.skipped.items()) or "none"
+        return text + f"; labels {self.label_counts}; skipped files: {skipped}"
+
+
+def _skip_done(documents: Iterator[Document], sink: PredictionWriter, source: str) -> Iterator[Document]:
+    """Pass over the documents the output already holds, checking the last one is the one recorded."""
+    for number in range(1, sink.done_documents + 1):
+        document = next(documents, None)
+        if document is None:
+            raise InputError(
+                f"the input now has fewer documents ({number - 1}) than the output holds ({sink.done_documents})",
+                file=source,
+                fix="overwrite=true to start again",
+            )
+        if number == sink.done_documents and document.id != sink.last_doc:
+            raise InputError(
+                f"the input changed: document {number} is {document.id!r} but the output's last is {sink.last_doc!r}",
+                file=source,
+                fix="overwrite=true to start again",
+            )
+    return documents
+
+
+def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    chunk: list[Document] = []
+    for document in documents:
+        chunk.append(document)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def predict_corpus(
+    corpus: Corpus,
+    predictor: Predictor,
+    splitter: Splitter | None,
+    writer: str | Path | PredictionWriter,
+    *,
+    chunk_docs: int = PredictAppConfig.chunk_docs,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> PredictSummary:
+    """Label every sentence of ``corpus`` and stream the records to ``writer`` (an output path or a writer).
+
+    ``splitter=None`` treats each document (each JSONL record) as one unit: ``doc`` is its id, ``start`` 0 and
+    ``end`` its length. The model sees each sentence's ``norm`` (:mod:`pipeline.text`), the same normalisation
+    as in training; the output keeps the exact source slice in ``text``.
+    """
+    from tqdm import tqdm
+
+    if chunk_docs < 1:
+        raise ConfigError(f"chunk_docs must be >= 1, got {chunk_docs}", key="chunk_docs")
+    if corpus.path != "-":
+        corpus.files()  # a missing or empty input fails here, before any output file exists
+    if isinstance(writer, PredictionWriter):
+        sink = writer
+    else:
+        sink = _open_writer(writer, corpus, predictor, splitter, chunk_docs, resume=resume, overwrite=overwrite)
+    summary = PredictSummary(resumed_documents=sink.done_documents)
+    started = time.perf_counter()
+    bar = tqdm(desc="predict", unit="doc", disable=not progress, dynamic_ncols=True)
+    try:
+        if sink.complete:
+            log.info("%s is already complete; nothing to do", sink.output)
+        else:
+            documents = _skip_done(iter(corpus), sink, corpus.path)
+            for chunk in _chunks(documents, chunk_docs):
+                results = _predict_chunk(chunk, predictor, splitter)
+                sink.write_chunk(results)
+                summary.add(results)
+                bar.update(len(results))
+                elapsed = time.perf_counter() - started
+                bar.set_postfix(sentences=summary.sentences, sent_per_s=f"{summary.sentences / elapsed:.0f}")
+            sink.write_chunk([], complete=True)
+    finally:
+        bar.close()
+        if sink is not writer:
+            sink.close()
+    summary.finish(time.perf_counter() - started, corpus)
+    log.info("%s", summary.line())
+    return summary
+
+
+def _open_writer(
+    output: str | Path,
+    corpus: Corpus,
+    predictor: Predictor,
+    splitter: Splitter | None,
+    chunk_docs: int,
+    *,
+    resume: bool,
+    overwrite: bool,
+) -> PredictionWriter:
+    """A writer whose progress header names everything an exact resume depends on."""
+    header = {
+        "input": corpus.path if corpus.path == "-" else str(Path(corpus.path).resolve()),
+        "shard": list(corpus.shard),
+        "split": type(splitter).__name__ if splitter is not None else "none",
+        "model": str(predictor.model_dir.resolve()),
+        "fast_path": predictor.fast_path,
+        "batch_size": predictor.batch_size,
+        "max_length": predictor.max_length,
+        "chunk_docs": chunk_docs if splitter is None else None,
+    }
+    return PredictionWriter(output, header=header, resume=resume, overwrite=overwrite)
+
+
+def _predict_chunk(documents: list[Document], predictor: Predictor, splitter: Splitter | None) -> list[DocumentResult]:
+    """Predict a chunk's documents.
+
+    With a splitter, each document's sentences are batched on their own, so a document's output depends on
+    that document alone (int8 quantisation scales and padding widths depend on the batch): shards and resumed
+    runs then match an uninterrupted run byte for byte. With ``split=none`` the chunk's one-unit documents are
+    batched together (batching one by one would be far slower); resume keeps chunk boundaries, so it is still
+    exact, but shard boundaries move the chunks (probabilities may differ in the last digits, int8 more).
+    """
+    if splitter is None:
+        units = [[Sentence(d.id, 0, len(d.text), d.text)] for d in documents]
+        return _predict_groups(documents, units, predictor)
+    results: list[DocumentResult] = []
+    for document in documents:
+        results.extend(_predict_groups([document], [splitter.split(document)], predictor))
+    return results
+
+
+def _predict_groups(
+    documents: list[Document], per_doc: list[list[Sentence]], predictor: Predictor
+) -> list[DocumentResult]:
+    """Predict all sentences of ``per_doc`` in one length-sorted pass, then regroup them per document."""
+    prediction = predictor.predict([s.norm for sentences in per_doc for s in sentences])
+    results: list[DocumentResult] = []
+    position = 0
+    for document, sentences in zip(documents, per_doc, strict=True):
+        end = position + len(sentences)
+        results.append(
+            DocumentResult(document.id, sentences, prediction.probs[position:end], prediction.truncated[position:end])
+        )
+        position = end
+    return results
