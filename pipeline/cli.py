@@ -18,6 +18,8 @@ CONFIG_ROOT = Path(__file__).resolve().parents[1] / "configs"
 # stance-predict and stance-compare have config folders of their own: their `model` key is a path, which the
 # training config group `model/` would otherwise capture.
 CONFIG_DIRS = {"train": CONFIG_ROOT, "predict": CONFIG_ROOT / "predict", "compare": CONFIG_ROOT / "compare"}
+# The top-level config file of each app: stance_train.yaml, not train.yaml, which would read as the `train/` group.
+CONFIG_FILES = {"train": "stance_train", "predict": "predict", "compare": "compare"}
 _HYDRA_FLAGS = {
     "-m",
     "--multirun",
@@ -81,7 +83,8 @@ def check_config(program: str, config_name: str, argv: list[str]) -> None:
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
-    from pipeline.config import one_line_config_error, register_configs, sweep_combinations, validate
+    from pipeline.config import register_configs
+    from pipeline.config_check import one_line_config_error, sweep_combinations, validate
     from pipeline.errors import ConfigError
 
     register_configs(config_name)
@@ -92,7 +95,7 @@ def check_config(program: str, config_name: str, argv: list[str]) -> None:
         _fail(program, one_line_config_error(error))
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIRS[config_name]), version_base="1.3"):
-        defaults = compose(config_name=config_name)
+        defaults = compose(config_name=CONFIG_FILES[config_name])
         for combination in combinations:
             appended = [o for o in combination if o.startswith("+") and not o.lstrip("+").startswith("hydra.")]
             if appended:
@@ -103,7 +106,7 @@ def check_config(program: str, config_name: str, argv: list[str]) -> None:
                     f"(allowed keys: {', '.join(map(str, defaults.keys()))})",
                 )
             try:
-                cfg = compose(config_name=config_name, overrides=combination)
+                cfg = compose(config_name=CONFIG_FILES[config_name], overrides=combination)
                 validate(cfg)
                 missing = sorted(k for k in OmegaConf.missing_keys(cfg) if not k.startswith("hydra"))
                 if missing:
@@ -140,7 +143,8 @@ def _hydra_app(config_name: str, task: Callable) -> Callable[[], None]:
     from pipeline.config import register_configs
 
     register_configs(config_name)
-    return hydra.main(config_path=str(CONFIG_DIRS[config_name]), config_name=config_name, version_base="1.3")(task)
+    directory = str(CONFIG_DIRS[config_name])
+    return hydra.main(config_path=directory, config_name=CONFIG_FILES[config_name], version_base="1.3")(task)
 
 
 def _quiet_libraries() -> None:
@@ -238,7 +242,8 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
     _quiet_libraries()  # again here: launcher workers (joblib, submitit) start fresh processes
     from hydra.utils import instantiate
 
-    from pipeline.config import SplitMode, parse_shard
+    from pipeline.config import SplitMode
+    from pipeline.config_check import parse_shard
     from pipeline.corpus import Corpus
     from pipeline.predict import Predictor, predict_corpus
 

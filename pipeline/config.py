@@ -1,22 +1,19 @@
 """Structured configs: dataclass schemas behind every YAML file in ``configs/``.
 
-Hydra validates each composed config against these schemas, so a misspelt key, a wrong type or a value outside
-an enumeration fails at once; ranges are checked by :func:`validate` before any work starts. Every error is
-turned into one line that names the key and says what is allowed.
+Every setting and its default is defined here, once: the YAML files in ``configs/`` only select a schema and
+override what differs, and code that needs a default reads it from these classes. Hydra validates each
+composed config against them, so a misspelt key, a wrong type or a value outside an enumeration fails at once;
+ranges are checked by :func:`pipeline.config_check.validate` before any work starts.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
-
-from pipeline.errors import ConfigError
+from omegaconf import MISSING
 
 
 class LabelModelKind(Enum):
@@ -58,57 +55,69 @@ class SplitMode(Enum):
 
 @dataclass
 class CorpusConfig:
+    """configs/corpus/: the documents to train on (the default: the seed document; gold/ beside it is no document)."""
+
     path: str = "seeds"
     suffixes: list[str] = field(default_factory=lambda: [".txt", ".md", ".jsonl"])
     exclude: list[str] = field(default_factory=lambda: ["gold/*"])
-    max_document_mb: float | None = 50.0
+    max_document_mb: float | None = 50.0  # larger documents are skipped with a warning (null: no limit)
 
 
 @dataclass
 class PysbdSplitterConfig:
+    """configs/splitter/: the sentence splitter with exact offsets (pipeline.split.PysbdSplitter)."""
+
     _target_: str = "pipeline.split.PysbdSplitter"
-    unwrap: str = "auto"
-    max_chars: int | None = 2000
-    backend: str = "rules"
+    unwrap: str = "auto"  # auto | true | false: join hard-wrapped lines (PDF text) into paragraphs, offsets kept
+    max_chars: int | None = 2000  # cut longer runs at whitespace (null: never)
+    backend: str = "rules"  # rules (fast, pysbd's English conventions, >4 MB/s) | pysbd (the library, ~0.1 MB/s)
 
 
 @dataclass
 class WeakConfig:
+    """configs/weak/: labelling functions (by evidence group) and the label model that combines their votes.
+
+    Majority vote is the default label model: it scored higher than Snorkel's LabelModel on both halves of the UN
+    tuning part (0.93 vs 0.88-0.92), and on a small corpus such as the seed (54 sentences) Snorkel cannot
+    estimate the functions' accuracies (seed macro-F1 0.60 against majority vote's 1.00). ``epochs``, ``lr`` and
+    the class balance settings apply to Snorkel's LabelModel only.
+    """
+
     _target_: str = "pipeline.weak.build.build_weak_labeler"
     lf_groups: list[str] = field(default_factory=lambda: ["patterns", "modality", "targets", "lexicons", "embeddings"])
     label_model: LabelModelKind = LabelModelKind.majority
     epochs: int = 500
     lr: float = 0.01
-    class_balance: list[float] | None = None
-    estimate_class_balance: bool = True
-    tie_policy: TiePolicy = TiePolicy.none
-    abstain_policy: AbstainPolicy = AbstainPolicy.none
-    learned_threshold: float = 0.9
-    embed_precision: EmbedPrecision = EmbedPrecision.bf16
+    class_balance: list[float] | None = None  # label prior in [against, favor, none] order, e.g. [0.2, 0.1, 0.7]
+    estimate_class_balance: bool = True  # with class_balance null: estimate the prior from the votes; false: uniform
+    tie_policy: TiePolicy = TiePolicy.none  # abstain | random | none (a tie becomes `none`)
+    abstain_policy: AbstainPolicy = AbstainPolicy.none  # none: all-abstain sentences are `none`; drop: not trained on
+    learned_threshold: float = 0.9  # the learned LF (embeddings -> rule labels) votes at this confidence or more
+    embed_precision: EmbedPrecision = EmbedPrecision.bf16  # bf16 (2x faster, same votes) | fp32
 
 
 @dataclass
 class PackagedMiniLMConfig:
-    _target_: str = "pipeline.models.PackagedMiniLM"
     name: str = "minilm"
+    _target_: str = "pipeline.models.PackagedMiniLM"  # last: pipeline.models subclasses this
 
 
 @dataclass
 class PretrainedModelConfig:
-    _target_: str = "pipeline.models.PretrainedModel"
     path_or_id: str = MISSING
     name: str = "pretrained"
+    _target_: str = "pipeline.models.PretrainedModel"  # last: pipeline.models subclasses this
 
 
 @dataclass
 class TinyBertConfig:
-    _target_: str = "pipeline.models.TinyBert"
     hidden_size: int = 32
     num_layers: int = 2
     num_heads: int = 2
     intermediate_size: int = 64
     seed: int = 0
     name: str = "tiny"
+    _target_: str = "pipeline.models.TinyBert"  # last: pipeline.models subclasses this
 
 
 @dataclass
@@ -121,18 +130,23 @@ class TrainStageConfig:
     max_length: int = 128
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
-    max_train: int | None = None
-    balance: bool = False
-    on_topic_none_share: float = 0.0
-    class_weights: bool = True
-    group_by_length: bool = True
-    calibrate_on: str | None = None
-    save_steps: int = 50
-    max_steps: int = -1
+    max_train: int | None = None  # cap on training sentences; null: all weakly labelled sentences
+    balance: bool = False  # class-balanced sample (equal quota per label)
+    on_topic_none_share: float = 0.0  # with balance: share of the `none` quota drawn from sentences about troops
+    class_weights: bool = True  # weight the loss by inverse label frequency
+    group_by_length: bool = True  # batch sentences of similar length together: less padding, faster epochs
+    calibrate_on: str | None = None  # a development gold part (e.g. tuning) on which to choose the `none` shift
+    save_steps: int = 50  # checkpoint every N steps (for resume=true)
+    max_steps: int = -1  # >0 overrides epochs
 
 
 @dataclass
 class GoldConfig:
+    """configs/gold/: the gold set, its parts (id lists) and the part whose scores are reported.
+
+    The default is the seed's 54 sentences with offsets; their boundaries are also the gold segmentation.
+    """
+
     path: str = "seeds/gold/seed_gold.jsonl"
     parts: dict[str, str] = field(default_factory=dict)
     primary: str = "all"
@@ -145,14 +159,16 @@ class GoldConfig:
 
 @dataclass
 class TrainAppConfig:
-    name: str = MISSING
+    """stance-train (configs/stance_train.yaml selects a config of each group)."""
+
+    name: str = "${now:%Y-%m-%d_%H-%M-%S}"  # run folder name under runs_dir
     runs_dir: str = "artifacts/runs"
-    shared_dir: str = "../shared"
-    resume: bool = False
+    shared_dir: str = "../shared"  # the read-only data beside the project (UN corpus and gold)
+    resume: bool = False  # continue an interrupted run of the same name from its last checkpoint
     seed: int = 0
-    threads: int = 1
+    threads: int = 1  # torch threads; 1 is safe on a 2-core machine
     progress: bool = True
-    debug: bool = False
+    debug: bool = False  # true: show tracebacks instead of one-line errors
     corpus: CorpusConfig = MISSING
     splitter: Any = MISSING
     weak: WeakConfig = MISSING
@@ -164,34 +180,38 @@ class TrainAppConfig:
 
 @dataclass
 class PredictAppConfig:
+    """stance-predict model=<run or model folder> input=<file, folder, .jsonl or -> output=<.jsonl or .csv>."""
+
     model: str = MISSING
     input: str = MISSING
     output: str = "artifacts/predictions/predictions.jsonl"
-    split: SplitMode = SplitMode.sentences
-    splitter: PysbdSplitterConfig = field(default_factory=PysbdSplitterConfig)
-    fast_path: FastPath = FastPath.onnx_int8
+    split: SplitMode = SplitMode.sentences  # sentences | none (each JSONL record {"id", "text"} is one unit)
+    splitter: PysbdSplitterConfig = field(default_factory=PysbdSplitterConfig)  # used when split=sentences
+    fast_path: FastPath = FastPath.onnx_int8  # see README, Performance
     batch_size: int = 64
     max_length: int = 128
-    threads: int = 1
-    resume: bool = False
-    overwrite: bool = False
-    shard: str = "0/1"
-    suffixes: list[str] = field(default_factory=lambda: [".txt", ".md", ".jsonl"])
-    exclude: list[str] = field(default_factory=lambda: ["gold/*"])
-    max_document_mb: float | None = 50.0
+    threads: int = TrainAppConfig.threads
+    resume: bool = False  # continue after the last complete document of an interrupted run
+    overwrite: bool = False  # replace an existing output (otherwise an existing output is an error)
+    shard: str = "0/1"  # i/n: the i-th of n contiguous blocks of the input documents
+    suffixes: list[str] = field(default_factory=lambda: CorpusConfig().suffixes)
+    exclude: list[str] = field(default_factory=lambda: CorpusConfig().exclude)
+    max_document_mb: float | None = CorpusConfig.max_document_mb
     chunk_docs: int = 32
-    progress: bool = True
-    debug: bool = False
+    progress: bool = TrainAppConfig.progress
+    debug: bool = TrainAppConfig.debug
 
 
 @dataclass
 class CompareAppConfig:
-    runs: list[str] = field(default_factory=lambda: ["artifacts/runs"])
+    """stance-compare [folders...] [--against RUN]: a table, CSV, Markdown and plot across runs."""
+
+    runs: list[str] = field(default_factory=lambda: [TrainAppConfig.runs_dir])
     against: str | None = None
-    out: str | None = None
+    out: str | None = None  # default: the single folder given, else artifacts/compare
     n_bootstrap: int = 2000
     seed: int = 0
-    debug: bool = False
+    debug: bool = TrainAppConfig.debug
 
 
 _GROUP_SCHEMAS: dict[str, dict[str, type]] = {
@@ -207,6 +227,19 @@ _GROUP_SCHEMAS: dict[str, dict[str, type]] = {
     "gold": {"gold_schema": GoldConfig},
 }
 _APP_SCHEMAS: dict[str, type] = {"train": TrainAppConfig, "predict": PredictAppConfig, "compare": CompareAppConfig}
+_PREFIXES: dict[type, str] = {schema: group for group, named in _GROUP_SCHEMAS.items() for schema in named.values()}
+
+
+def setting_key(schema: type, name: str) -> str:
+    """The key a user types for field ``name`` of ``schema`` (``weak.lf_groups``, ``fast_path``).
+
+    Error messages name settings through this, so they always name a real key: a field that the schema lacks
+    fails here, when the message is built (and the tests build every one).
+    """
+    if name not in {f.name for f in fields(schema)}:
+        raise KeyError(f"{schema.__name__} has no setting {name!r}")
+    prefix = _PREFIXES.get(schema)
+    return f"{prefix}.{name}" if prefix else name
 
 
 def register_configs(app: str = "train") -> None:
@@ -223,143 +256,3 @@ def register_configs(app: str = "train") -> None:
         for group, schemas in _GROUP_SCHEMAS.items():
             for name, node in schemas.items():
                 store.store(group=group, name=name, node=node)
-
-
-# ---------------------------------------------------------------- ranges
-
-_POSITIVE = {
-    "threads",
-    "eval_batch_size",
-    "batch_size",
-    "max_length",
-    "save_steps",
-    "n_bootstrap",
-    "chunk_docs",
-    "max_chars",
-    "epochs",
-    "learning_rate",
-    "hidden_size",
-    "num_layers",
-    "num_heads",
-    "intermediate_size",
-}
-_NON_NEGATIVE = {"weight_decay", "seed"}
-_FRACTION = {"warmup_ratio"}
-_SHARE = {"on_topic_none_share"}
-
-
-def _check_ranges(node: Any, prefix: str) -> None:
-    if not isinstance(node, DictConfig):
-        return
-    for key in node:
-        full = f"{prefix}{key}"
-        child = None if OmegaConf.is_missing(node, key) else node[key]
-        if isinstance(child, DictConfig):
-            _check_ranges(child, full + ".")
-            continue
-        if isinstance(child, bool) or not isinstance(child, int | float):
-            continue
-        if key in _POSITIVE and child <= 0:
-            raise ConfigError(f"must be greater than 0, got {child}", key=full)
-        if key in _NON_NEGATIVE and child < 0:
-            raise ConfigError(f"must be 0 or more, got {child}", key=full)
-        if key in _SHARE and not 0 <= child <= 1:
-            raise ConfigError(f"must be in [0, 1], got {child}", key=full)
-        if key in _FRACTION and not 0 <= child < 1:
-            raise ConfigError(f"must be in [0, 1), got {child}", key=full)
-
-
-def validate(cfg: DictConfig) -> None:
-    """Range checks that types alone cannot express, and cross-field rules; raises ConfigError."""
-    _check_ranges(cfg, "")
-    if "train" in cfg and cfg.train.max_train is not None and cfg.train.max_train <= 0:
-        raise ConfigError(f"must be a positive number or null, got {cfg.train.max_train}", key="train.max_train")
-    if "gold" in cfg and cfg.gold.primary not in (cfg.gold.parts or {"all": None}):
-        allowed = ", ".join(cfg.gold.parts or ["all"])
-        raise ConfigError(f"'{cfg.gold.primary}' is not a gold part (allowed: {allowed})", key="gold.primary")
-    if "shard" in cfg:
-        parse_shard(cfg.shard)
-    if "name" in cfg and not OmegaConf.is_missing(cfg, "name"):
-        name = str(cfg.name)
-        if not name or name in {".", ".."} or "/" in name or "\\" in name or name.startswith("."):
-            raise ConfigError(f"'{name}' is not a plain folder name", key="name", fix="use letters, digits, - and _")
-    if "train" in cfg:
-        if cfg.train.max_steps == 0 or cfg.train.max_steps < -1:
-            raise ConfigError(f"must be -1 (train for epochs) or > 0, got {cfg.train.max_steps}", key="train.max_steps")
-        if cfg.train.max_length > 512:
-            raise ConfigError(
-                f"must be at most 512 (the models' positions), got {cfg.train.max_length}", key="train.max_length"
-            )
-    unwrap = str(cfg.splitter.unwrap).lower() if "splitter" in cfg and "unwrap" in cfg.splitter else "auto"
-    if unwrap not in {"auto", "true", "false"}:
-        raise ConfigError(f"'{unwrap}' is not a choice (allowed: auto, true, false)", key="splitter.unwrap")
-    if "weak" in cfg and cfg.weak.lf_groups is not None:
-        from pipeline.weak.lfs import LF_GROUPS
-
-        unknown = [g for g in cfg.weak.lf_groups if g not in LF_GROUPS]
-        if unknown:
-            raise ConfigError(f"unknown group(s) {unknown} (allowed: {', '.join(LF_GROUPS)})", key="weak.lf_groups")
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"i/n"`` -> (i, n) with 0 <= i < n."""
-    try:
-        index, count = (int(part) for part in str(text).split("/"))
-    except ValueError:
-        raise ConfigError(f"'{text}' is not of the form i/n", key="shard", fix="e.g. shard=0/4") from None
-    if count < 1 or not 0 <= index < count:
-        raise ConfigError(f"'{text}' has no such shard", key="shard", fix="use 0 <= i < n") from None
-    return index, count
-
-
-# ---------------------------------------------------------------- errors before any work
-
-
-def sweep_combinations(overrides: list[str], limit: int = 64) -> list[list[str]]:
-    """Expand sweep overrides (``a=1,2``) into the concrete override lists a multirun will compose."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    choices: list[list[str]] = []
-    for override in parsed:
-        key = override.get_key_element()
-        if override.is_sweep_override():
-            choices.append([f"{key}={value}" for value in override.sweep_string_iterator()])
-        else:
-            choices.append([override.input_line])
-    combos = [list(combo) for combo in itertools.islice(itertools.product(*choices), limit)]
-    return combos or [[]]
-
-
-def one_line_config_error(error: BaseException, defaults: DictConfig | None = None) -> str:
-    """Hydra and OmegaConf errors span many lines; keep what names the key, and say what is allowed."""
-    text = str(error)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    full_key = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("full_key:")), None)
-    message = next(
-        (
-            line
-            for line in lines
-            if not line.startswith(("full_key:", "object_type", "reference_type", "To append", "Set the environment"))
-        ),
-        text,
-    )
-    if "Available options in" in text:
-        options = [
-            line
-            for line in lines[lines.index(next(x for x in lines if x.startswith("Available"))) + 1 :]
-            if not line.startswith(("Config search path", "provider=")) and not line.endswith("_schema")
-        ]
-        return f"{message} (allowed: {', '.join(options)})"
-    cause = error.__cause__
-    if cause is not None and message.startswith(("Error merging override", "Could not override", "In '")):
-        return one_line_config_error(cause, defaults)
-    if full_key and full_key not in message:
-        message = f"config key '{full_key}': {message}"
-    missing = re.match(r"Key '([^']+)' not in", message.split(": ", 1)[-1])
-    if missing and defaults is not None and full_key:
-        parent = full_key.rsplit(".", 1)[0] if "." in full_key else ""
-        node = OmegaConf.select(defaults, parent) if parent else defaults
-        if isinstance(node, DictConfig):
-            message += f" (allowed keys{' in ' + parent if parent else ''}: {', '.join(map(str, node.keys()))})"
-    return message

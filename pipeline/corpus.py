@@ -23,12 +23,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.config import CorpusConfig, setting_key
 from pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".jsonl")
-DEFAULT_MAX_DOCUMENT_MB: float = 50.0
+DEFAULT_SUFFIXES: tuple[str, ...] = tuple(CorpusConfig().suffixes)
+DEFAULT_MAX_DOCUMENT_MB: float | None = CorpusConfig.max_document_mb
 # When detection ties between single-byte encodings, the most widespread legacy one wins.
 _PREFERRED_LEGACY_ENCODING = "cp1252"
 _SNIFF_BYTES = 8192
@@ -187,7 +188,7 @@ class Corpus:
         if max_document_mb is not None and (isinstance(max_document_mb, bool) or max_document_mb <= 0):
             raise InputError(
                 f"max_document_mb must be a positive number or None, got {max_document_mb!r}",
-                key="max_document_mb",
+                key=setting_key(CorpusConfig, "max_document_mb"),
             )
         self.max_document_bytes = None if max_document_mb is None else int(max_document_mb * 1_000_000)
         self.report = CorpusReport()

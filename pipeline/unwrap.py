@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Literal
 
+from pipeline.config import PysbdSplitterConfig, setting_key
 from pipeline.errors import ConfigError
 from pipeline.text import word_set
 
@@ -48,7 +49,11 @@ def parse_unwrap(value: Any) -> Unwrap:
         return True
     if spelled in {"false", "no", "off", "0"}:
         return False
-    raise ConfigError(f"unwrap={value!r} is not a choice", key="splitter.unwrap", fix="use auto, true or false")
+    raise ConfigError(
+        f"unwrap={value!r} is not a choice",
+        key=setting_key(PysbdSplitterConfig, "unwrap"),
+        fix="use auto, true or false",
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.cli import check_config, compare_argv
-from pipeline.config import parse_shard, sweep_combinations
+from pipeline.config_check import parse_shard, sweep_combinations
 from pipeline.errors import ConfigError
 
 
@@ -68,3 +68,17 @@ def test_parse_shard():
 def test_compare_argv_turns_folders_and_against_into_overrides():
     argv = compare_argv(["artifacts/multiruns/x", "runs/b", "--against", "runs/b", "n_bootstrap=10"])
     assert argv == ["runs=['artifacts/multiruns/x','runs/b']", "against=runs/b", "n_bootstrap=10"]
+
+
+def test_error_messages_name_settings_that_exist() -> None:
+    from dataclasses import fields
+
+    from pipeline.config import _APP_SCHEMAS, _GROUP_SCHEMAS, WeakConfig, setting_key
+    from pipeline.config_check import _FRACTION, _NON_NEGATIVE, _POSITIVE, _SHARE
+
+    schemas = list(_APP_SCHEMAS.values()) + [s for named in _GROUP_SCHEMAS.values() for s in named.values()]
+    known = {f.name for schema in schemas for f in fields(schema)}
+    assert _POSITIVE | _NON_NEGATIVE | _FRACTION | _SHARE <= known
+    assert setting_key(WeakConfig, "lf_groups") == "weak.lf_groups"
+    with pytest.raises(KeyError, match="groups"):
+        setting_key(WeakConfig, "groups")

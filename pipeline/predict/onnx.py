@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from pipeline.config import PredictAppConfig, setting_key
 from pipeline.errors import ConfigError
 from pipeline.io import atomic_target
 
@@ -42,7 +43,7 @@ def onnx_session(
     except ImportError as error:
         raise ConfigError(
             f"fast_path=onnx needs the '{error.name}' package, which is not installed",
-            key="fast_path",
+            key=setting_key(PredictAppConfig, "fast_path"),
             fix="pip install onnx, or use fast_path=int8",
         ) from None
     weights = model_dir / "model.safetensors"

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.config import PredictAppConfig, setting_key
 from pipeline.errors import ConfigError, InputError
 from pipeline.io import jsonl_lines, write_text_atomic
 from pipeline.labels import LABELS
@@ -94,7 +95,7 @@ def output_format_for(path: Path) -> str:
         return "jsonl"
     raise ConfigError(
         f"cannot tell the output format of {path.name}",
-        key="output",
+        key=setting_key(PredictAppConfig, "output"),
         fix="end the output path with .jsonl or .csv",
     )
 

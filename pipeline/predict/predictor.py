@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from pipeline.config import FastPath, PredictAppConfig
+from pipeline.config import FastPath, PredictAppConfig, setting_key
 from pipeline.errors import ConfigError
 from pipeline.labels import LABELS
 from pipeline.predict.loading import load_classifier
@@ -61,13 +61,15 @@ class Predictor:
         if fast_path not in FAST_PATHS:
             raise ConfigError(
                 f"unknown fast path {fast_path!r}",
-                key="fast_path",
+                key=setting_key(PredictAppConfig, "fast_path"),
                 fix=f"choose one of {', '.join(FAST_PATHS)}",
             )
         if batch_size < 1:
-            raise ConfigError(f"batch_size must be >= 1, got {batch_size}", key="batch_size")
+            raise ConfigError(
+                f"batch_size must be >= 1, got {batch_size}", key=setting_key(PredictAppConfig, "batch_size")
+            )
         if threads < 1:
-            raise ConfigError(f"threads must be >= 1, got {threads}", key="threads")
+            raise ConfigError(f"threads must be >= 1, got {threads}", key=setting_key(PredictAppConfig, "threads"))
         self.model_dir = resolve_model_dir(model_dir)
         self.fast_path = fast_path
         self.batch_size = batch_size
@@ -76,7 +78,9 @@ class Predictor:
         model, self.tokenizer = load_classifier(self.model_dir)
         limit = getattr(model.config, "max_position_embeddings", max_length) or max_length
         if max_length < 3:
-            raise ConfigError(f"max_length must be >= 3, got {max_length}", key="max_length")
+            raise ConfigError(
+                f"max_length must be >= 3, got {max_length}", key=setting_key(PredictAppConfig, "max_length")
+            )
         self.max_length = min(max_length, int(limit))
         self._input_names = [n for n in self.tokenizer.model_input_names if n in ("attention_mask", "token_type_ids")]
         self._pad_id = self.tokenizer.pad_token_id or 0

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.config import PredictAppConfig
+from pipeline.config import PredictAppConfig, setting_key
 from pipeline.corpus import Corpus, Document
 from pipeline.errors import ConfigError, InputError
 from pipeline.labels import LABELS
@@ -114,7 +114,7 @@ def predict_corpus(
     from tqdm import tqdm
 
     if chunk_docs < 1:
-        raise ConfigError(f"chunk_docs must be >= 1, got {chunk_docs}", key="chunk_docs")
+        raise ConfigError(f"chunk_docs must be >= 1, got {chunk_docs}", key=setting_key(PredictAppConfig, "chunk_docs"))
     if corpus.path != "-":
         corpus.files()  # a missing or empty input fails here, before any output file exists
     if isinstance(writer, PredictionWriter):

@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from pipeline.config import WeakConfig, setting_key
 from pipeline.errors import ConfigError
 from pipeline.labels import ABSTAIN, LABELS, NONE
 
@@ -30,13 +31,13 @@ def _check_policies(tie_policy: str, abstain_policy: str) -> None:
     if tie_policy not in ("abstain", "random", "none"):
         raise ConfigError(
             f"unknown tie_policy {tie_policy!r}",
-            key="weak.label_model.tie_policy",
+            key=setting_key(WeakConfig, "tie_policy"),
             fix="use abstain, random or none",
         )
     if abstain_policy not in ("none", "drop"):
         raise ConfigError(
             f"unknown abstain_policy {abstain_policy!r}",
-            key="weak.label_model.abstain_policy",
+            key=setting_key(WeakConfig, "abstain_policy"),
             fix="use none or drop",
         )
 
@@ -142,8 +143,8 @@ class SnorkelLabelModel(_PolicyMixin):
 
     def __init__(
         self,
-        epochs: int = 500,
-        lr: float = 0.01,
+        epochs: int = WeakConfig.epochs,
+        lr: float = WeakConfig.lr,
         l2: float = 0.0,
         class_balance: Sequence[float] | Literal["majority"] | None = "majority",
         seed: int = 0,
@@ -156,13 +157,13 @@ class SnorkelLabelModel(_PolicyMixin):
             if class_balance != "majority":
                 raise ConfigError(
                     f"unknown class_balance {class_balance!r}",
-                    key="weak.label_model.class_balance",
+                    key=setting_key(WeakConfig, "class_balance"),
                     fix="give 3 probabilities, 'majority' (estimated from the votes) or null (uniform)",
                 )
         elif class_balance is not None and (len(class_balance) != N_CLASSES or abs(sum(class_balance) - 1.0) > 1e-6):
             raise ConfigError(
                 f"class_balance {list(class_balance)} must give {N_CLASSES} probabilities summing to 1",
-                key="weak.label_model.class_balance",
+                key=setting_key(WeakConfig, "class_balance"),
                 fix=f"order is {list(LABELS)}; or 'majority' or null",
             )
         self.epochs = epochs
@@ -187,7 +188,7 @@ class SnorkelLabelModel(_PolicyMixin):
         if L.shape[1] < 3:
             raise ConfigError(
                 f"the snorkel label model needs at least 3 labelling functions, got {L.shape[1]}",
-                key="weak.label_model.kind",
+                key=setting_key(WeakConfig, "label_model"),
                 fix="select more LF groups or use the majority label model",
             )
         balance = majority_class_balance(L) if self.class_balance == "majority" else self.class_balance
@@ -236,7 +237,7 @@ def make_label_model(kind: str = "majority", **params: object) -> LabelModelLike
     if kind not in kinds:
         raise ConfigError(
             f"unknown label model kind {kind!r}",
-            key="weak.label_model.kind",
+            key=setting_key(WeakConfig, "label_model"),
             fix=f"use one of {sorted(kinds)}",
         )
     return kinds[kind](**params)  # type: ignore[arg-type]

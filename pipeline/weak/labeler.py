@@ -51,8 +51,7 @@ class WeakLabeler:
         if embedder is not None and embedder.model_path.resolve() != default_model_path().resolve():
             raise ConfigError(
                 f"embedder model {embedder.model_path} differs from the default model the prototypes use",
-                key="weak.embedder.model_path",
-                fix="leave the embedder's model_path unset",
+                fix="build the SentenceEmbedder without a model_path (there is no setting for it)",
             )
         self.embedder = embedder
         self.learned = learned if learned is not None else StanceClassifier()

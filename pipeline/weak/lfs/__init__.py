@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from snorkel.labeling import LabelingFunction
 
+from pipeline.config import WeakConfig, setting_key
 from pipeline.errors import ConfigError
 from pipeline.weak.lfs.cues import TextPoint
 from pipeline.weak.lfs.embeddings import EMBEDDING_LFS
@@ -41,7 +42,7 @@ def select_lfs(groups: Sequence[str] | None = None) -> list[LabelingFunction]:
     if unknown:
         raise ConfigError(
             f"unknown LF group(s) {unknown}",
-            key="weak.groups",
+            key=setting_key(WeakConfig, "lf_groups"),
             fix=f"choose from {sorted(LF_GROUPS)}, or null for all",
         )
     wanted = set(groups)

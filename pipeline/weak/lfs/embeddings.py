@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from snorkel.labeling import labeling_function
 
+from pipeline.config import WeakConfig
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
 from pipeline.weak.lfs.cues import OCCUPATION, PEACEKEEPING, TextPoint, has, target_mentioned
 
@@ -85,7 +86,7 @@ class SentenceEmbedder:
         batch_size: int = 64,
         max_length: int = 128,
         threads: int = 1,
-        precision: str = "bf16",
+        precision: str = WeakConfig.embed_precision.value,
     ) -> None:
         if precision not in ("bf16", "fp32"):
             raise ValueError(f"precision must be 'bf16' or 'fp32', got {precision!r}")
