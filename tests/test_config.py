@@ -78,7 +78,7 @@ def test_error_messages_name_settings_that_exist() -> None:
 
     schemas = list(_APP_SCHEMAS.values()) + [s for named in _GROUP_SCHEMAS.values() for s in named.values()]
     known = {f.name for schema in schemas for f in fields(schema)}
-    assert _POSITIVE | _NON_NEGATIVE | _FRACTION | _SHARE <= known
+    assert known >= _POSITIVE | _NON_NEGATIVE | _FRACTION | _SHARE
     assert setting_key(WeakConfig, "lf_groups") == "weak.lf_groups"
     with pytest.raises(KeyError, match="groups"):
         setting_key(WeakConfig, "groups")
