@@ -7,12 +7,13 @@ Both share ``fit(texts, labels) -> self`` and ``predict(texts) -> list[str]``. W
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 from pipeline.labels import LABELS
 
@@ -39,27 +40,33 @@ def _labelled(
 
 
 class MajorityClassBaseline:
-    """Predicts the most frequent weak training label for every sentence (ties go to the earlier label)."""
+    """Predicts the most frequent weak training label for every sentence (scikit-learn's ``DummyClassifier``).
+
+    Ties go to the earlier label: the classifier takes the first of its sorted classes, and LABELS are sorted.
+    """
 
     name = "majority"
 
     def __init__(self) -> None:
-        self.label_: str | None = None
+        self.model_: DummyClassifier | None = None
+
+    @property
+    def label_(self) -> str | None:
+        return None if self.model_ is None else str(self.model_.classes_[np.argmax(self.model_.class_prior_)])
 
     def fit(self, texts: Sequence[str], labels: Sequence[str | None]) -> MajorityClassBaseline:
-        _, kept, _ = _labelled(texts, labels)
-        counts = Counter(kept)
-        self.label_ = max(LABELS, key=lambda label: (counts[label], -LABELS.index(label)))
+        kept_texts, kept, _ = _labelled(texts, labels)
+        self.model_ = DummyClassifier(strategy="most_frequent").fit(np.zeros((len(kept), 1)), kept)
         return self
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        if self.label_ is None:
+        if self.model_ is None:
             raise RuntimeError("MajorityClassBaseline.predict called before fit")
-        return [self.label_] * len(texts)
+        return [str(label) for label in self.model_.predict(np.zeros((len(texts), 1)))] if texts else []
 
 
 class TfidfLogRegBaseline:
-    """TF-IDF word n-grams + logistic regression, a cheap bag-of-words rival to the transformer.
+    """TF-IDF word n-grams + logistic regression (one scikit-learn ``Pipeline``), a cheap bag-of-words rival.
 
     ``class_weight="balanced"`` (the default) reweights the rare stance labels, which the macro-F1 we report
     rewards; ``None`` trains on the weak label distribution as is. Seeded: the same data give the same model.
@@ -86,9 +93,13 @@ class TfidfLogRegBaseline:
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.seed = seed
-        self.vectorizer_: TfidfVectorizer | None = None
-        self.model_: LogisticRegression | None = None
+        self.pipeline_: Pipeline | None = None
         self.constant_: str | None = None
+
+    @property
+    def model_(self) -> LogisticRegression | None:
+        """The fitted logistic regression (None before fit or when the weak labels hold one label only)."""
+        return None if self.pipeline_ is None else self.pipeline_.named_steps["lr"]
 
     def fit(
         self,
@@ -100,43 +111,46 @@ class TfidfLogRegBaseline:
         kept_texts, kept_labels, kept_weights = _labelled(texts, labels, sample_weight)
         if len(set(kept_labels)) < 2:
             # Logistic regression needs two classes; one weak label means a constant prediction.
-            self.constant_, self.model_, self.vectorizer_ = kept_labels[0], None, None
+            self.constant_, self.pipeline_ = kept_labels[0], None
             log.warning("tfidf_lr: weak training labels hold only %r; predicting it everywhere", kept_labels[0])
             return self
-        self.vectorizer_ = TfidfVectorizer(
+        vectorizer = TfidfVectorizer(
             ngram_range=self.ngram_range,  # type: ignore[arg-type]
             min_df=self.min_df,
             max_features=self.max_features,
             sublinear_tf=self.sublinear_tf,
             lowercase=True,
         )
-        features = self.vectorizer_.fit_transform(kept_texts)
-        self.constant_ = None
-        self.model_ = LogisticRegression(
+        model = LogisticRegression(
             C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.seed
         )
-        self.model_.fit(features, kept_labels, sample_weight=None if kept_weights is None else np.asarray(kept_weights))
+        self.constant_ = None
+        self.pipeline_ = Pipeline([("tfidf", vectorizer), ("lr", model)])
+        weights = None if kept_weights is None else np.asarray(kept_weights)
+        self.pipeline_.fit(kept_texts, kept_labels, lr__sample_weight=weights)
         return self
+
+    def _check_fitted(self) -> None:
+        if self.pipeline_ is None and self.constant_ is None:
+            raise RuntimeError("TfidfLogRegBaseline.predict called before fit")
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Probability of every label in LABELS per text (0 for labels unseen in training)."""
-        if self.model_ is None and self.constant_ is None:
-            raise RuntimeError("TfidfLogRegBaseline.predict called before fit")
+        self._check_fitted()
         if not texts:
             return []
-        if self.model_ is None or self.vectorizer_ is None:
+        if self.pipeline_ is None:
             return [{label: float(label == self.constant_) for label in LABELS} for _ in texts]
-        probs = self.model_.predict_proba(self.vectorizer_.transform(list(texts)))
-        classes = [str(c) for c in self.model_.classes_]
+        probs = self.pipeline_.predict_proba(list(texts))
+        classes = [str(c) for c in self.pipeline_.classes_]
         return [
             {label: float(row[classes.index(label)]) if label in classes else 0.0 for label in LABELS} for row in probs
         ]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        if self.model_ is None and self.constant_ is None:
-            raise RuntimeError("TfidfLogRegBaseline.predict called before fit")
+        self._check_fitted()
         if not texts:
             return []
-        if self.model_ is None or self.vectorizer_ is None:
+        if self.pipeline_ is None:
             return [str(self.constant_)] * len(texts)
-        return [str(label) for label in self.model_.predict(self.vectorizer_.transform(list(texts)))]
+        return [str(label) for label in self.pipeline_.predict(list(texts))]

@@ -1,7 +1,7 @@
 """The LF summary table: what each labelling function votes, how often, with whom it clashes, how accurate it is.
 
-Coverage, overlaps and conflicts come from the unlabelled vote matrix (snorkel's LFAnalysis); gold coverage and
-empirical accuracy from a gold vote matrix when one is given (evaluation only, never used for fitting).
+Coverage, overlaps and conflicts come from the unlabelled vote matrix, gold coverage and empirical accuracy from a
+gold vote matrix when one is given (evaluation only, never used for fitting); snorkel's LFAnalysis computes all.
 """
 
 from __future__ import annotations
@@ -69,11 +69,14 @@ def lf_summary(
         y_gold = np.asarray(y_gold, dtype=int)
         if L_gold.shape != (len(y_gold), m):
             raise ValueError(f"L_gold shape {L_gold.shape} does not match {len(y_gold)} gold labels x {m} LFs")
-        voted = L_gold != ABSTAIN
-        gold_coverage = voted.mean(axis=0) if len(y_gold) else np.zeros(m)
-        correct = (L_gold == y_gold[:, None]) & voted
-        counts = voted.sum(axis=0)
-        accuracy = np.divide(correct.sum(axis=0), counts, out=np.full(m, np.nan), where=counts > 0)
+        if len(y_gold):
+            gold = LFAnalysis(L_gold)
+            gold_coverage = gold.lf_coverages()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # snorkel says 0 for an LF that never votes on gold; "never right" would mislead: NaN
+                accuracy = np.where(gold_coverage > 0, gold.lf_empirical_accuracies(y_gold), np.nan)
+        else:
+            gold_coverage = np.zeros(m)
     frame["gold_coverage"] = gold_coverage
     frame["empirical_accuracy"] = accuracy
     if weights is not None:
