@@ -1,7 +1,8 @@
 """Read documents from a file, a folder, a JSONL file or standard input.
 
-Encodings and bad files are handled here, once: an empty, binary, undecodable, unreadable or too large file
-is skipped with a warning naming it and counted in :class:`CorpusReport`, never silently dropped. Documents
+Encodings and bad files are handled here, once (decoding in :mod:`pipeline.decode`): an empty, binary,
+undecodable, unreadable or too large file is skipped with a warning naming it and counted in
+:class:`CorpusReport`, never silently dropped. Documents
 stream one at a time so a large corpus never sits in memory as a whole.
 
 A single document above ``max_document_mb`` (default 50 MB, far beyond any real document: a long book is
@@ -13,17 +14,17 @@ predictions, summaries, gold offsets and resume all key on the id.
 
 from __future__ import annotations
 
-import codecs
 import fnmatch
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import CorpusConfig, setting_key
+from pipeline.decode import CorpusReport, decode_bytes
 from pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SUFFIXES: tuple[str, ...] = tuple(CorpusConfig().suffixes)
 DEFAULT_MAX_DOCUMENT_MB: float | None = CorpusConfig.max_document_mb
 # When detection ties between single-byte encodings, the most widespread legacy one wins.
-_PREFERRED_LEGACY_ENCODING = "cp1252"
-_SNIFF_BYTES = 8192
-_DECLARED_ENCODING = re.compile(rb"(?:coding|charset)[:=]\s*[\"']?([-\w.]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,38 +41,7 @@ class Document:
     id: str
     text: str
     path: str | None = None
-
-
-@dataclass
-class CorpusReport:
-    """What reading a corpus met: documents read, and each file skipped with its reason."""
-
-    documents: int = 0
-    files: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    decoded_as: dict[str, str] = field(default_factory=dict)
-
-    def skip(self, path: str, reason: str) -> None:
-        self.skipped.append((path, reason))
-        log.warning("skipped %s: %s", path, reason)
-
-    def describe_skipped(self, limit: int = 3) -> str:
-        """The skipped files in a few words, e.g. ``a.txt (empty), b.bin (binary)``, for one-line errors."""
-        shown = [f"{path} ({reason.split(':')[0]})" for path, reason in self.skipped[:limit]]
-        more = len(self.skipped) - limit
-        return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-    def summary(self) -> str:
-        text = f"{self.documents} documents from {self.files} files"
-        if self.decoded_as:
-            text += f"; {len(self.decoded_as)} decoded from a non-UTF-8 encoding"
-        if self.skipped:
-            reasons: dict[str, int] = {}
-            for _, reason in self.skipped:
-                kind = reason.split(":")[0]
-                reasons[kind] = reasons.get(kind, 0) + 1
-            text += f"; {len(self.skipped)} skipped (" + ", ".join(f"{n} {k}" for k, n in reasons.items()) + ")"
-        return text
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # travels with the document
 
 
 @dataclass(frozen=True)
@@ -83,82 +50,6 @@ class _Unit:
 
     path: Path
     line: int | None = None  # 1-based JSONL line, None for a whole file
-
-
-def decode_bytes(data: bytes, path: str, report: CorpusReport) -> str | None:
-    """Decode a file's bytes: UTF-8, else a declared encoding, else a detected one; None if hopeless."""
-    if not data.strip():
-        report.skip(path, "empty: the file holds no text")
-        return None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            report.decoded_as[path] = "utf-16"
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        report.skip(path, "binary: the file holds NUL bytes, so it is not text")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _looks_like_text(text):
-            return text
-        report.skip(path, "binary: the file is mostly control characters, so it is not text")
-        return None
-    for encoding in _candidate_encodings(data):
-        try:
-            text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        if _looks_like_text(text):
-            report.decoded_as[path] = encoding
-            log.warning("%s is not UTF-8; decoded it as %s", path, encoding)
-            return text
-    report.skip(path, "undecodable: not UTF-8 and no declared or detected encoding fits")
-    return None
-
-
-def _candidate_encodings(data: bytes) -> list[str]:
-    """Encodings to try, best first: a declared one, then detected ones, then cp1252 and latin-1."""
-    declared = _DECLARED_ENCODING.search(data[:1024])
-    candidates = [declared.group(1).decode("ascii", "ignore")] if declared else []
-    try:
-        from charset_normalizer import from_bytes
-
-        candidates += _best_detected(from_bytes(data[: 1 << 20]))
-    except ImportError:  # pragma: no cover - charset_normalizer ships with requests
-        pass
-    return candidates + [_PREFERRED_LEGACY_ENCODING, "latin-1"]
-
-
-def _best_detected(matches: Sequence[object]) -> list[str]:
-    """charset_normalizer's best encodings; among those tied with the best, cp1252 first.
-
-    On a short text several single-byte encodings fit equally well (cp1250 and cp1252 for French), and the
-    first of a tie is arbitrary; cp1252 is then the likelier one and decodes Western text correctly.
-    """
-    if not matches:
-        return []
-    best = matches[0]
-    tied = [
-        m.encoding  # type: ignore[attr-defined]
-        for m in matches
-        if (m.chaos, m.coherence) == (best.chaos, best.coherence)  # type: ignore[attr-defined]
-    ]
-    if _PREFERRED_LEGACY_ENCODING in tied:
-        tied.remove(_PREFERRED_LEGACY_ENCODING)
-        tied.insert(0, _PREFERRED_LEGACY_ENCODING)
-    return tied[:1]
-
-
-def _looks_like_text(text: str) -> bool:
-    """Reject decodings full of control characters, the mark of a binary file."""
-    sample = text[:_SNIFF_BYTES]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return controls <= max(1, len(sample) // 100)
 
 
 class Corpus:
