@@ -120,6 +120,16 @@ def _config_label(params: Mapping[str, str], keys: Sequence[str], fallback: str)
     return fallback
 
 
+def _configurations(records: Sequence[RunRecord], keys: Sequence[str]) -> dict[tuple, list[int]]:
+    """Indices of the runs of each configuration: same values of the differing keys, same gold set and part."""
+    groups: dict[tuple, list[int]] = {}
+    for i, run in enumerate(records):
+        params = parse_overrides(run.overrides)
+        group_key = (tuple(params.get(k) for k in keys), run.gold_path, run.primary)
+        groups.setdefault(group_key, []).append(i)
+    return groups
+
+
 def _scores(group: Sequence[RunRecord]) -> dict[str, object]:
     """One configuration's columns: seeds, its model's scores pooled over seeds, the other systems, timings."""
     models = [r.system(MODEL) for r in group]
@@ -174,11 +184,7 @@ def compare_runs(
         log.warning("runs were evaluated on different gold sets/parts: %s", sorted(gold_sets))
     names = _display_names(records)
 
-    groups: dict[tuple, list[int]] = {}
-    for i, run in enumerate(records):
-        params = parse_overrides(run.overrides)
-        group_key = (tuple(params.get(k) for k in keys), run.gold_path, run.primary)
-        groups.setdefault(group_key, []).append(i)
+    groups = _configurations(records, keys)
 
     common = [o for o in records[0].overrides if not is_seed_key(o.partition("=")[0].lstrip("+~"))]
     common = [o for o in common if all(o in r.overrides for r in records)]

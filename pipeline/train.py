@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -138,47 +139,34 @@ def _length_grouped_trainer(seed: int):  # noqa: ANN202 - returns a Trainer subc
     return LengthGroupedTrainer
 
 
-def train_classifier(
-    texts: Sequence[str],
-    labels: Sequence[str],
-    source: ModelSource,
-    settings: TrainSettings,
-    output_dir: Path,
-    *,
-    checkpoint_dir: Path,
-    resume: bool = False,
-    progress: bool = True,
-) -> dict[str, float]:
-    """Fine-tune ``source``'s model on (text, label) pairs and save it to ``output_dir``.
-
-    Checkpoints go to ``checkpoint_dir`` every ``save_steps`` steps; with ``resume`` training continues from the
-    newest one there, restoring optimiser, scheduler and RNG states, so the result equals an uninterrupted run.
-    Returns training statistics (seconds, steps, final loss).
-    """
+def _tokenised(texts: Sequence[str], labels: Sequence[str], tokenizer: Any, max_length: int) -> tuple[Any, int]:
+    """The training sentences as a tokenised ``datasets.Dataset``, and how many were cut at ``max_length``."""
     from datasets import Dataset
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, enable_full_determinism
-
-    set_threads(settings.threads)
-    enable_full_determinism(settings.seed, warn_only=True)
-    model, tokenizer = source.load()
 
     dataset = Dataset.from_dict({"text": list(texts), "label": [LABEL2ID[label] for label in labels]})
     dataset = dataset.map(
-        lambda batch: tokenizer(batch["text"], truncation=True, max_length=settings.max_length),
+        lambda batch: tokenizer(batch["text"], truncation=True, max_length=max_length),
         batched=True,
         remove_columns=["text"],
         desc="tokenise",
     )
     # Sentences longer than max_length are cut; say how many rather than truncate silently.
-    truncated = sum(1 for text in texts if len(tokenizer(text)["input_ids"]) > settings.max_length)
+    truncated = sum(1 for text in texts if len(tokenizer(text)["input_ids"]) > max_length)
     if truncated:
         log.warning(
             "%d of %d training sentences are longer than max_length=%d tokens and were truncated",
             truncated,
             len(texts),
-            settings.max_length,
+            max_length,
         )
-    args = TrainingArguments(
+    return dataset, truncated
+
+
+def _training_arguments(settings: TrainSettings, checkpoint_dir: Path, progress: bool):  # noqa: ANN202
+    """The Trainer's arguments: the settings, CPU only, checkpoints every ``save_steps`` for resume."""
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
         output_dir=str(checkpoint_dir),
         num_train_epochs=settings.epochs,
         max_steps=settings.max_steps,
@@ -199,6 +187,33 @@ def train_classifier(
         ddp_backend="gloo" if "LOCAL_RANK" in os.environ else None,  # torchrun on CPU
         ddp_find_unused_parameters=False,
     )
+
+
+def train_classifier(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    source: ModelSource,
+    settings: TrainSettings,
+    output_dir: Path,
+    *,
+    checkpoint_dir: Path,
+    resume: bool = False,
+    progress: bool = True,
+) -> dict[str, float]:
+    """Fine-tune ``source``'s model on (text, label) pairs and save it to ``output_dir``.
+
+    Checkpoints go to ``checkpoint_dir`` every ``save_steps`` steps; with ``resume`` training continues from the
+    newest one there, restoring optimiser, scheduler and RNG states, so the result equals an uninterrupted run.
+    Returns training statistics (seconds, steps, final loss).
+    """
+    from transformers import DataCollatorWithPadding, Trainer, enable_full_determinism
+
+    set_threads(settings.threads)
+    enable_full_determinism(settings.seed, warn_only=True)
+    model, tokenizer = source.load()
+
+    dataset, truncated = _tokenised(texts, labels, tokenizer, settings.max_length)
+    args = _training_arguments(settings, checkpoint_dir, progress)
     # Batches of similar-length sentences pad less: 1.6x the training speed on UN text (benchmarks/train_batching.py).
     trainer_class = _length_grouped_trainer(settings.seed) if settings.group_by_length else Trainer
     trainer = trainer_class(
