@@ -102,7 +102,11 @@ def _offset_gold(tmp_path: Path) -> list[GoldItem]:
 
 
 def test_check_offsets_accepts_exact_slices(tmp_path: Path) -> None:
-    check_offsets(_offset_gold(tmp_path), {"d1": "Troops out. Stay here.", "other": "x"})
+    gold = _offset_gold(tmp_path)
+    source = "Troops out. Stay here."
+    assert check_offsets(gold, {"d1": source, "other": "x"}) is None  # no error: every item slices its text
+    assert [source[g.start : g.end] for g in gold] == [g.text for g in gold]
+    assert [g.sentence.norm for g in gold] == ["Troops out.", "Stay here."]
 
 
 def test_check_offsets_rejects_wrong_slice_with_line(tmp_path: Path) -> None:
