@@ -20,28 +20,6 @@ CONFIG_ROOT = Path(__file__).resolve().parents[1] / "configs"
 CONFIG_DIRS = {"train": CONFIG_ROOT, "predict": CONFIG_ROOT / "predict", "compare": CONFIG_ROOT / "compare"}
 # The top-level config file of each app: stance_train.yaml, not train.yaml, which would read as the `train/` group.
 CONFIG_FILES = {"train": "stance_train", "predict": "predict", "compare": "compare"}
-_HYDRA_FLAGS = {
-    "-m",
-    "--multirun",
-    "--cfg",
-    "--resolve",
-    "--info",
-    "--help",
-    "-h",
-    "--hydra-help",
-    "-c",
-    "-p",
-    "--package",
-    "--config-name",
-    "-cn",
-    "--config-path",
-    "-cp",
-    "--config-dir",
-    "-cd",
-    "--shell-completion",
-    "-sc",
-    "--version",
-}
 
 
 def _fail(program: str, message: str, status: int = 2) -> None:
@@ -174,6 +152,19 @@ def _entry(program: str, config_name: str, task: Callable, argv: list[str]) -> N
 # ---------------------------------------------------------------- stance-train
 
 
+def _corpus(path: str, settings, shard: tuple[int, int] = (0, 1)):  # noqa: ANN001, ANN202
+    """The corpus at ``path`` read with the reading settings of ``settings`` (``corpus`` group, or stance-predict)."""
+    from pipeline.corpus import Corpus
+
+    return Corpus(
+        path,
+        suffixes=settings.suffixes,
+        exclude=settings.exclude,
+        shard=shard,
+        max_document_mb=settings.max_document_mb,
+    )
+
+
 def _run_location(cfg) -> tuple[str, str]:  # noqa: ANN001
     """(runs root, run name): ``runs_dir/name`` alone; in a sweep, one folder per job in the sweep folder."""
     from hydra.core.hydra_config import HydraConfig
@@ -192,7 +183,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
-    from pipeline.corpus import Corpus
+    from pipeline.config import TrainAppConfig, setting_key
     from pipeline.errors import ConfigError
     from pipeline.runs import RunFolder
     from pipeline.train import TrainSettings
@@ -204,17 +195,12 @@ def _train_task(cfg) -> None:  # noqa: ANN001
         if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not any(o.startswith("name=") for o in task_overrides):
             raise ConfigError(
                 "under torchrun every process must write the same run: give it a name",
-                key="name",
+                key=setting_key(TrainAppConfig, "name"),
                 fix="add name=<run name>",
             )
         settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=cfg.threads)
         return run_training(
-            corpus=Corpus(
-                cfg.corpus.path,
-                suffixes=cfg.corpus.suffixes,
-                exclude=cfg.corpus.exclude,
-                max_document_mb=cfg.corpus.max_document_mb,
-            ),
+            corpus=_corpus(cfg.corpus.path, cfg.corpus),
             splitter=instantiate(cfg.splitter),
             labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
             model_source=instantiate(cfg.model),
@@ -244,17 +230,10 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
 
     from pipeline.config import SplitMode
     from pipeline.config_check import parse_shard
-    from pipeline.corpus import Corpus
     from pipeline.predict import Predictor, predict_corpus
 
     def action() -> object:
-        corpus = Corpus(
-            cfg.input,
-            suffixes=cfg.suffixes,
-            exclude=cfg.exclude,
-            shard=parse_shard(cfg.shard),
-            max_document_mb=cfg.max_document_mb,
-        )
+        corpus = _corpus(cfg.input, cfg, shard=parse_shard(cfg.shard))
         splitter = None if cfg.split == SplitMode.none else instantiate(cfg.splitter)
         predictor = Predictor(
             cfg.model,
