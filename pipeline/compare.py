@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.compare_table import format_table, write_comparison
+from pipeline.config import CompareAppConfig
 from pipeline.errors import InputError
 from pipeline.evaluate import paired_bootstrap_groups
 from pipeline.run_records import BASELINES, MODEL, WEAK, RunRecord, find_runs, load_run, read_gold_predictions
@@ -158,8 +159,8 @@ def _scores(group: Sequence[RunRecord]) -> dict[str, object]:
 def compare_runs(
     runs: Sequence[RunRecord | str | Path],
     against: str | Path | RunRecord | None = None,
-    n_bootstrap: int = 2000,
-    seed: int = 0,
+    n_bootstrap: int = CompareAppConfig.n_bootstrap,
+    seed: int = CompareAppConfig.seed,
 ) -> pd.DataFrame:
     """One row per configuration, best macro-F1 of the fine-tuned model (primary gold part) first.
 
@@ -220,8 +221,8 @@ def run_compare(
     paths: Sequence[str | Path],
     out_dir: str | Path,
     against: str | Path | None = None,
-    n_bootstrap: int = 2000,
-    seed: int = 0,
+    n_bootstrap: int = CompareAppConfig.n_bootstrap,
+    seed: int = CompareAppConfig.seed,
 ) -> tuple[pd.DataFrame, dict[str, Path]]:
     """find_runs -> compare_runs -> write_comparison, for the ``stance-compare`` command."""
     run_dirs = find_runs(paths)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
+from pipeline.config import CompareAppConfig, GoldConfig
 from pipeline.labels import LABELS
 
 _MAX_CELLS_PER_CHUNK = 4_000_000
@@ -100,7 +101,7 @@ def classification_metrics(
     y_true: Sequence[str],
     y_pred: Sequence[str],
     labels: Sequence[str] = LABELS,
-    n_bootstrap: int = 1000,
+    n_bootstrap: int = GoldConfig.n_bootstrap,
     seed: int = 0,
     ci_level: float = 0.95,
 ) -> dict:
@@ -148,7 +149,7 @@ def paired_bootstrap_groups(
     preds_a: Sequence[Sequence[str]],
     preds_b: Sequence[Sequence[str]],
     labels: Sequence[str] = LABELS,
-    n_bootstrap: int = 2000,
+    n_bootstrap: int = CompareAppConfig.n_bootstrap,
     seed: int = 0,
     ci_level: float = 0.95,
 ) -> dict:
@@ -197,7 +198,7 @@ def paired_bootstrap(
     y_true: Sequence[str],
     pred_a: Sequence[str],
     pred_b: Sequence[str],
-    n_bootstrap: int = 2000,
+    n_bootstrap: int = CompareAppConfig.n_bootstrap,
     seed: int = 0,
     labels: Sequence[str] = LABELS,
     ci_level: float = 0.95,

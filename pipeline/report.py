@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.config import PredictAppConfig
 from pipeline.gold import GoldItem, GoldSet
 from pipeline.io import write_json, write_text_atomic
 from pipeline.labels import ABSTAIN, LABELS
@@ -147,7 +148,11 @@ def prediction_speed(model_dir: Path, texts: Sequence[str], settings: TrainSetti
     # The exported graphs of this measurement are thrown away: stance-predict caches its own.
     with tempfile.TemporaryDirectory(prefix="stance-speed-") as cache:
         predictor = Predictor(
-            model_dir, batch_size=64, max_length=settings.max_length, threads=settings.threads, onnx_cache_dir=cache
+            model_dir,
+            batch_size=PredictAppConfig.batch_size,
+            max_length=settings.max_length,
+            threads=settings.threads,
+            onnx_cache_dir=cache,
         )
         predictor.predict_proba(chosen[:8])  # warm-up
         tick = time.perf_counter()
