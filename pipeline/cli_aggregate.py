@@ -1,0 +1,151 @@
+"""``stance-aggregate``: tables, plots and the explorer from a ``stance-predict`` output (or a run folder).
+
+A Hydra app like the others: its structured config is registered in Hydra's ConfigStore, and the shared entry
+helpers of :mod:`pipeline.cli` compose every override first, so a misspelt key fails at once with one line.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from omegaconf import MISSING
+
+from pipeline import cli, config
+
+PROGRAM = "stance-aggregate"
+
+
+@dataclass
+class MetadataConfig:
+    preset: str | None = "ungd"  # filename preset (ungd: ISO3_SESSION_YEAR), or null
+    pattern: str | None = None  # a regular expression with named groups, instead of a preset
+    table: str | None = None  # a CSV or JSONL of metadata keyed by doc (or id)
+
+
+@dataclass
+class AggregateAppConfig:
+    input: str = MISSING
+    out: str | None = None
+    by: list[str] = field(default_factory=lambda: ["country", "year", "decade", "country+decade"])
+    formats: list[str] = field(default_factory=lambda: ["csv", "md"])
+    metadata: MetadataConfig = field(default_factory=MetadataConfig)
+    n_bootstrap: int = 1000
+    seed: int = 0
+    level: float = 0.95
+    min_stance: int = 20
+    plots: bool = True
+    explorer: bool = True
+    texts: str | None = None
+    progress: bool = True
+    debug: bool = False
+
+
+def register() -> None:
+    """Make ``aggregate`` known to the shared config checks of pipeline.cli / pipeline.config."""
+    config._APP_SCHEMAS.setdefault("aggregate", AggregateAppConfig)
+    cli.CONFIG_DIRS.setdefault("aggregate", cli.CONFIG_ROOT)
+
+
+def default_out(input_path: Path) -> Path:
+    """``<input stem>.analysis/`` beside the prediction output (or ``<run>/analysis`` for a run folder)."""
+    return input_path / "analysis" if input_path.is_dir() else input_path.with_name(input_path.stem + ".analysis")
+
+
+class Progress:
+    """One line per step with the time since start, on stderr (stdout keeps the list of files)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.started = enabled, time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            print(f"[{PROGRAM}] {time.perf_counter() - self.started:6.1f}s {message}", file=sys.stderr, flush=True)
+
+
+def _check(cfg) -> None:  # noqa: ANN001
+    from pipeline.errors import ConfigError
+
+    unknown = [f for f in cfg.formats if f not in ("csv", "md", "parquet")]
+    if unknown:
+        raise ConfigError(f"unknown format(s) {unknown} (allowed: csv, md, parquet)", key="formats")
+    if not 0 < cfg.level < 1:
+        raise ConfigError(f"must be between 0 and 1, got {cfg.level}", key="level")
+
+
+def write_tables(records, cfg, out: Path, say: Progress) -> dict[str, object]:  # noqa: ANN001
+    """One table per ``by`` spec, in each format; fields no document has are skipped with a note."""
+    from pipeline.aggregate import aggregate, documents_without, parse_by, table_name, write_table
+
+    tables: dict[str, object] = {}
+    for spec in cfg.by:
+        by = parse_by(spec)
+        lacking = documents_without(records, by)
+        if len(lacking) == records["doc"].nunique():
+            say(f"skipped by {spec}: no document has {' and '.join(by)} (see metadata.*)")
+            continue
+        table = aggregate(records, by, n_bootstrap=cfg.n_bootstrap, seed=cfg.seed, level=cfg.level)
+        for fmt in cfg.formats:
+            write_table(table, out / f"{table_name(by)}.{fmt}")
+        tables["+".join(by)] = table
+        note = f"; {len(lacking)} documents lack it and are left out (e.g. {lacking[0]})" if lacking else ""
+        say(f"by {spec}: {len(table)} rows{note}")
+    return tables
+
+
+def write_plots(tables: dict, cfg, out: Path, say: Progress) -> None:  # noqa: ANN001
+    from pipeline.aggregate_plots import plot_heatmap, plot_share_over_time, plot_top_countries
+
+    for field_name in ("year", "decade"):
+        if field_name in tables:
+            plot_share_over_time(tables[field_name], field_name, out / f"share_by_{field_name}.png")
+    if "country" in tables:
+        plot_top_countries(tables["country"], out / "top_countries.png", min_stance=cfg.min_stance)
+    if "country+decade" in tables:
+        plot_heatmap(tables["country+decade"], out / "heatmap_country_decade.png")
+    say("plots written")
+
+
+def run_aggregate(cfg) -> Path:  # noqa: ANN001
+    """Read, join metadata by ``doc``, write tables, plots and the explorer into the output folder."""
+    from pipeline.aggregate import read_predictions, with_metadata
+    from pipeline.explorer import explorer_from_predictions, explorer_from_run, is_run_folder
+    from pipeline.metadata import MetadataSource
+
+    _check(cfg)
+    say = Progress(cfg.progress)
+    source = MetadataSource(cfg.metadata.pattern, preset=cfg.metadata.preset, table=cfg.metadata.table)
+    input_path = Path(cfg.input)
+    out = Path(cfg.out) if cfg.out else default_out(input_path)
+    out.mkdir(parents=True, exist_ok=True)
+    if is_run_folder(input_path):
+        page = explorer_from_run(input_path, out / "explorer.html", source)
+        say(f"explorer of the run's weak labels and gold errors: {page}")
+        return out
+    records = with_metadata(read_predictions(input_path), source)
+    say(f"read {len(records):,} sentences of {records['doc'].nunique():,} documents from {input_path}")
+    tables = write_tables(records, cfg, out, say)
+    if cfg.plots and tables:
+        write_plots(tables, cfg, out, say)
+    if cfg.explorer:
+        say("building the explorer (documents' text, sentences, metadata) ...")
+        page = explorer_from_predictions(input_path, out / "explorer.html", source, texts=cfg.texts)
+        say(f"explorer: {page} ({page.stat().st_size / 1e6:.1f} MB)")
+    print(f"[{PROGRAM}] wrote {out}/: " + ", ".join(sorted(p.name for p in out.iterdir())), flush=True)
+    return out
+
+
+def _aggregate_task(cfg) -> None:  # noqa: ANN001
+    cli.guarded(PROGRAM, cfg.debug, lambda: run_aggregate(cfg))
+
+
+def aggregate_main() -> None:
+    """``stance-aggregate input=<predictions .jsonl/.csv or run folder> [by=[country,decade]] [out=...]``."""
+    register()
+    cli._entry(PROGRAM, "aggregate", _aggregate_task, sys.argv[1:])
+
+
+if __name__ == "__main__":
+    aggregate_main()
