@@ -17,9 +17,9 @@ from pathlib import Path
 CONFIG_ROOT = Path(__file__).resolve().parents[1] / "configs"
 # stance-predict and stance-compare have config folders of their own: their `model` key is a path, which the
 # training config group `model/` would otherwise capture.
-CONFIG_DIRS = {"train": CONFIG_ROOT, "predict": CONFIG_ROOT / "predict", "compare": CONFIG_ROOT / "compare"}
+CONFIG_DIRS = {name: CONFIG_ROOT / name for name in ("predict", "compare", "aggregate")} | {"train": CONFIG_ROOT}
 # The top-level config file of each app: stance_train.yaml, not train.yaml, which would read as the `train/` group.
-CONFIG_FILES = {"train": "stance_train", "predict": "predict", "compare": "compare"}
+CONFIG_FILES = {"train": "stance_train", "predict": "predict", "compare": "compare", "aggregate": "aggregate"}
 
 
 def _fail(program: str, message: str, status: int = 2) -> None:

@@ -8,45 +8,13 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from omegaconf import MISSING
-
-from pipeline import cli, config
+from pipeline import cli
+from pipeline.config import AggregateAppConfig
 
 PROGRAM = "stance-aggregate"
-
-
-@dataclass
-class MetadataConfig:
-    preset: str | None = "ungd"  # filename preset (ungd: ISO3_SESSION_YEAR), or null
-    pattern: str | None = None  # a regular expression with named groups, instead of a preset
-    table: str | None = None  # a CSV or JSONL of metadata keyed by doc (or id)
-
-
-@dataclass
-class AggregateAppConfig:
-    input: str = MISSING
-    out: str | None = None
-    by: list[str] = field(default_factory=lambda: ["country", "year", "decade", "country+decade"])
-    formats: list[str] = field(default_factory=lambda: ["csv", "md"])
-    metadata: MetadataConfig = field(default_factory=MetadataConfig)
-    n_bootstrap: int = 1000
-    seed: int = 0
-    level: float = 0.95
-    min_stance: int = 20
-    plots: bool = True
-    explorer: bool = True
-    texts: str | None = None
-    progress: bool = True
-    debug: bool = False
-
-
-def register() -> None:
-    """Make ``aggregate`` known to the shared config checks of pipeline.cli / pipeline.config."""
-    config._APP_SCHEMAS.setdefault("aggregate", AggregateAppConfig)
-    cli.CONFIG_DIRS.setdefault("aggregate", cli.CONFIG_ROOT)
 
 
 def default_out(input_path: Path) -> Path:
@@ -65,7 +33,7 @@ class Progress:
             print(f"[{PROGRAM}] {time.perf_counter() - self.started:6.1f}s {message}", file=sys.stderr, flush=True)
 
 
-def _check(cfg) -> None:  # noqa: ANN001
+def _check(cfg: AggregateAppConfig) -> None:
     from pipeline.errors import ConfigError
 
     unknown = [f for f in cfg.formats if f not in ("csv", "md", "parquet")]
@@ -75,11 +43,11 @@ def _check(cfg) -> None:  # noqa: ANN001
         raise ConfigError(f"must be between 0 and 1, got {cfg.level}", key="level")
 
 
-def write_tables(records, cfg, out: Path, say: Progress) -> dict[str, object]:  # noqa: ANN001
+def write_tables(records: Any, cfg: AggregateAppConfig, out: Path, say: Progress) -> dict[str, Any]:
     """One table per ``by`` spec, in each format; fields no document has are skipped with a note."""
     from pipeline.aggregate import aggregate, documents_without, parse_by, table_name, write_table
 
-    tables: dict[str, object] = {}
+    tables: dict[str, Any] = {}
     for spec in cfg.by:
         by = parse_by(spec)
         lacking = documents_without(records, by)
@@ -95,7 +63,7 @@ def write_tables(records, cfg, out: Path, say: Progress) -> dict[str, object]:  
     return tables
 
 
-def write_plots(tables: dict, cfg, out: Path, say: Progress) -> None:  # noqa: ANN001
+def write_plots(tables: dict[str, Any], cfg: AggregateAppConfig, out: Path, say: Progress) -> None:
     from pipeline.aggregate_plots import plot_heatmap, plot_share_over_time, plot_top_countries
 
     for field_name in ("year", "decade"):
@@ -108,7 +76,7 @@ def write_plots(tables: dict, cfg, out: Path, say: Progress) -> None:  # noqa: A
     say("plots written")
 
 
-def run_aggregate(cfg) -> Path:  # noqa: ANN001
+def run_aggregate(cfg: AggregateAppConfig) -> Path:
     """Read, join metadata by ``doc``, write tables, plots and the explorer into the output folder."""
     from pipeline.aggregate import read_predictions, with_metadata
     from pipeline.explorer import explorer_from_predictions, explorer_from_run, is_run_folder
@@ -137,13 +105,12 @@ def run_aggregate(cfg) -> Path:  # noqa: ANN001
     return out
 
 
-def _aggregate_task(cfg) -> None:  # noqa: ANN001
+def _aggregate_task(cfg: AggregateAppConfig) -> None:
     cli.guarded(PROGRAM, cfg.debug, lambda: run_aggregate(cfg))
 
 
 def aggregate_main() -> None:
     """``stance-aggregate input=<predictions .jsonl/.csv or run folder> [by=[country,decade]] [out=...]``."""
-    register()
     cli._entry(PROGRAM, "aggregate", _aggregate_task, sys.argv[1:])
 
 

@@ -214,6 +214,35 @@ class CompareAppConfig:
     debug: bool = TrainAppConfig.debug
 
 
+@dataclass
+class MetadataConfig:
+    """Where document metadata comes from (pipeline.metadata.MetadataSource); later sources win."""
+
+    preset: str | None = "ungd"  # filename preset (ungd: ISO3_SESSION_YEAR -> country, session, year), or null
+    pattern: str | None = None  # a regular expression with named groups matched against each doc id
+    table: str | None = None  # a CSV or JSONL of metadata keyed by doc (or id)
+
+
+@dataclass
+class AggregateAppConfig:
+    """stance-aggregate input=<predictions or run folder>: tables, plots and the explorer."""
+
+    input: str = MISSING
+    out: str | None = None  # default: <input stem>.analysis/ beside the input (a run folder: <run>/analysis/)
+    by: list[str] = field(default_factory=lambda: ["country", "year", "decade", "country+decade"])  # field or a+b
+    formats: list[str] = field(default_factory=lambda: ["csv", "md"])  # csv | md | parquet
+    metadata: MetadataConfig = field(default_factory=MetadataConfig)
+    n_bootstrap: int = 1000  # resamples of documents for each interval
+    seed: int = 0
+    level: float = 0.95
+    min_stance: int = 20  # top-countries plot: only countries with at least this many stance sentences
+    plots: bool = True
+    explorer: bool = True
+    texts: str | None = None  # the input folder of stance-predict, to show documents' original text
+    progress: bool = TrainAppConfig.progress
+    debug: bool = TrainAppConfig.debug
+
+
 _GROUP_SCHEMAS: dict[str, dict[str, type]] = {
     "corpus": {"corpus_schema": CorpusConfig},
     "splitter": {"pysbd_schema": PysbdSplitterConfig},
@@ -226,7 +255,12 @@ _GROUP_SCHEMAS: dict[str, dict[str, type]] = {
     "train": {"train_stage_schema": TrainStageConfig},
     "gold": {"gold_schema": GoldConfig},
 }
-_APP_SCHEMAS: dict[str, type] = {"train": TrainAppConfig, "predict": PredictAppConfig, "compare": CompareAppConfig}
+_APP_SCHEMAS: dict[str, type] = {
+    "train": TrainAppConfig,
+    "predict": PredictAppConfig,
+    "compare": CompareAppConfig,
+    "aggregate": AggregateAppConfig,
+}
 _PREFIXES: dict[type, str] = {schema: group for group, named in _GROUP_SCHEMAS.items() for schema in named.values()}
 
 
