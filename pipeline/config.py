@@ -52,6 +52,9 @@ class SplitMode(Enum):
 
 # ---------------------------------------------------------------- stage groups
 
+NOT_DOCUMENTS: tuple[str, ...] = ("README*", "*/README*", "LICENSE*", "*/LICENSE*", ".*", "*/.*")
+"""Files of a corpus folder that describe the collection rather than belong to it, excluded by default."""
+
 
 @dataclass
 class CorpusConfig:
@@ -59,7 +62,9 @@ class CorpusConfig:
 
     path: str = "seeds"
     suffixes: list[str] = field(default_factory=lambda: [".txt", ".md", ".jsonl"])
-    exclude: list[str] = field(default_factory=lambda: ["gold/*"])
+    # globs over paths relative to the folder: its gold set, and files that describe a collection, not documents
+    # (README*, LICENSE*, hidden files), at any depth
+    exclude: list[str] = field(default_factory=lambda: ["gold/*", *NOT_DOCUMENTS])
     max_document_mb: float | None = 50.0  # larger documents are skipped with a warning (null: no limit)
 
 
@@ -197,7 +202,9 @@ class PredictAppConfig:
     suffixes: list[str] = field(default_factory=lambda: CorpusConfig().suffixes)
     exclude: list[str] = field(default_factory=lambda: CorpusConfig().exclude)
     max_document_mb: float | None = CorpusConfig.max_document_mb
-    chunk_docs: int = 32
+    chunk_docs: int = 32  # write (and mark a resume point) after this many documents at most; split=none: units
+    # predicted together
+    chunk_sentences: int = 100  # ... or once this many sentences are done (with a splitter), whichever is first
     progress: bool = TrainAppConfig.progress
     debug: bool = TrainAppConfig.debug
 

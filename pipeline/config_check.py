@@ -29,6 +29,7 @@ _POSITIVE = {
     "save_steps",
     "n_bootstrap",
     "chunk_docs",
+    "chunk_sentences",
     "max_chars",
     "epochs",
     "learning_rate",

@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 _PREFERRED_LEGACY_ENCODING = "cp1252"
 _SNIFF_BYTES = 8192
+BOM_NOTE = "offsets skip it: read files with encoding='utf-8-sig'"
+_UTF16_NUL_SHARE = 0.3  # in UTF-16 text mostly of Latin letters, about every other byte is NUL
 _DECLARED_ENCODING = re.compile(rb"(?:coding|charset)[:=]\s*[\"']?([-\w.]+)", re.IGNORECASE)
 
 
@@ -27,6 +29,7 @@ class CorpusReport:
     files: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     decoded_as: dict[str, str] = field(default_factory=dict)
+    byte_order_marks: int = 0  # UTF-8 files that began with a byte-order mark, which the text (and offsets) skip
 
     def skip(self, path: str, reason: str) -> None:
         self.skipped.append((path, reason))
@@ -42,6 +45,8 @@ class CorpusReport:
         text = f"{self.documents} documents from {self.files} files"
         if self.decoded_as:
             text += f"; {len(self.decoded_as)} decoded from a non-UTF-8 encoding"
+        if self.byte_order_marks:
+            text += f"; {self.byte_order_marks} began with a UTF-8 byte-order mark ({BOM_NOTE})"
         if self.skipped:
             reasons: dict[str, int] = {}
             for _, reason in self.skipped:
@@ -56,12 +61,16 @@ def decode_bytes(data: bytes, path: str, report: CorpusReport) -> str | None:
     if not data.strip():
         report.skip(path, "empty: the file holds no text")
         return None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = _utf16_encoding(data)
+    if utf16 is not None:
         try:
-            report.decoded_as[path] = "utf-16"
-            return data.decode("utf-16")
+            text = data.decode(utf16)
         except UnicodeDecodeError:
-            pass
+            text = None
+        if text is not None and _looks_like_text(text):
+            report.decoded_as[path] = utf16
+            log.warning("%s is not UTF-8; decoded it as %s", path, utf16)
+            return text
     if b"\x00" in data[:_SNIFF_BYTES]:
         report.skip(path, "binary: the file holds NUL bytes, so it is not text")
         return None
@@ -71,6 +80,7 @@ def decode_bytes(data: bytes, path: str, report: CorpusReport) -> str | None:
         pass
     else:
         if _looks_like_text(text):
+            report.byte_order_marks += data.startswith(codecs.BOM_UTF8)
             return text
         report.skip(path, "binary: the file is mostly control characters, so it is not text")
         return None
@@ -84,6 +94,23 @@ def decode_bytes(data: bytes, path: str, report: CorpusReport) -> str | None:
             log.warning("%s is not UTF-8; decoded it as %s", path, encoding)
             return text
     report.skip(path, "undecodable: not UTF-8 and no declared or detected encoding fits")
+    return None
+
+
+def _utf16_encoding(data: bytes) -> str | None:
+    """``utf-16`` for a file with a UTF-16 byte-order mark; ``utf-16-le``/``-be`` for one without whose NUL bytes
+    sit at odd (little-endian) or even (big-endian) positions, as in UTF-16 text of mostly Latin letters."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = data[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    half = len(sample) // 2
+    nul_even, nul_odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
+    if nul_odd >= _UTF16_NUL_SHARE and nul_even == 0:
+        return "utf-16-le"
+    if nul_even >= _UTF16_NUL_SHARE and nul_odd == 0:
+        return "utf-16-be"
     return None
 
 

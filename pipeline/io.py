@@ -32,6 +32,31 @@ def atomic_target(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
         Path(temporary).unlink(missing_ok=True)
 
 
+def unwritable_reason(folder: Path) -> str | None:
+    """Why files cannot be created in ``folder`` (or in the folders it would be made in), or None if they can.
+
+    Checked before any slow work, so a read-only target costs the user one line, not minutes. The nearest
+    existing folder on the path must be a folder, and a temporary file must be creatable there: ``os.access``
+    alone is not enough (it says yes to root, to read-only mounts with some file systems, and to ACL denials).
+    """
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder, so nothing can be written below it"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"no permission to write in {existing}"
+    try:
+        handle, probe = tempfile.mkstemp(dir=existing, prefix=".write-check.")
+    except OSError as error:
+        return f"cannot write in {existing} ({error.strerror or error})"
+    os.close(handle)
+    os.unlink(probe)
+    return None
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a file so that a reader sees the old content or the new, never half of it."""
     with atomic_target(path) as temporary, temporary.open("w", encoding="utf-8") as stream:

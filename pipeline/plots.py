@@ -18,6 +18,10 @@ COMPARISON_COLUMNS: tuple[str, ...] = ("config", "macro_f1", "macro_f1_ci_low", 
 """Columns :func:`plot_comparison` needs; ``n_seeds`` and ``weak_macro_f1`` are used when present."""
 
 
+F1_AXIS: tuple[float, float] = (-0.02, 1.02)
+"""The macro-F1 axis: a margin beyond 0 and 1, so markers and interval caps at 1.0 are drawn whole."""
+
+
 def _save(figure: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +104,7 @@ def plot_comparison(table: pd.DataFrame, path: str | Path, title: str | None = N
     if "weak_macro_f1" in ordered.columns and ordered["weak_macro_f1"].notna().any():
         ax.plot(ordered["weak_macro_f1"], y, "x", color="tab:orange", label="weak labeller")
     ax.set_yticks(y, names)
-    ax.set_xlim(0.0, 1.0)
+    ax.set_xlim(*F1_AXIS)
     ax.set_xlabel("macro-F1")
     ax.grid(axis="x", alpha=0.3)
     figure.legend(loc="outside lower center", ncols=2, fontsize=8)

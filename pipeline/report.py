@@ -19,6 +19,7 @@ from pipeline.gold import GoldItem, GoldSet
 from pipeline.io import write_json, write_text_atomic
 from pipeline.labels import ABSTAIN, LABELS
 from pipeline.plots import plot_confusion_matrices
+from pipeline.report_caveats import caveats
 from pipeline.runs import RunFolder
 from pipeline.stages import Clock, Evaluation, Inputs, Split, Trained, WeakLabels, say
 from pipeline.text import NORMALIZATION
@@ -121,10 +122,13 @@ def report(
         "analysis_part": gold.analysis_part,
         "text_normalization": NORMALIZATION,
     }
+    info["caveats"] = caveats(gold, (doc.id for doc in inputs.documents))
     write_report(folder, evaluation.metrics, table, info, run.name, overrides, weak, gold, evaluation, labeler)
     final = run.finish(info)
     say(f"run folder: {final}")
     _say_scores(evaluation.metrics)
+    for caveat in info["caveats"]:
+        say(caveat)
     return final
 
 
@@ -215,6 +219,9 @@ def _headline(
         + ("" if primary == "all" else " (never used for tuning; the `tuning` part is the development part)"),
         "",
     ]
+    if run_info.get("caveats"):
+        lines += ["## What these scores mean", "", *(f"**{c}**" for c in run_info["caveats"][:1]), ""]
+        lines += [*run_info["caveats"][1:], ""] if len(run_info["caveats"]) > 1 else []
     lines += [
         "## Headline",
         "",

@@ -224,6 +224,10 @@ def train_classifier(
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
     )
+    if not progress:  # with tqdm off the Trainer prints each log dict ({'train_runtime': ...}) instead
+        from transformers import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
     # A checkpoint torn by a crash is newer than the last complete one: resume from the complete one.
     checkpoint = last_complete_checkpoint(checkpoint_dir) if resume else None
     started = time.perf_counter()

@@ -116,7 +116,7 @@ def test_a_corpus_with_bad_files_keeps_working_and_says_what_was_skipped(mixed_p
     assert summary, result.explain()
     assert int(summary[1]) == 5 and int(summary[2]) == len(_records(output))
     assert "skipped files: 1 binary, 1 empty, 1 too large" in result.stdout
-    with (output.parent / "predictions.summary.csv").open(newline="") as handle:
+    with (output.parent / "predictions.jsonl.summary.csv").open(newline="") as handle:
         docs = [row["doc"] for row in csv.DictReader(handle)]
     assert sorted(docs) == sorted([HOSTILE_ID, "good", "legacy", "longsent", "nopunct"])
 
@@ -179,7 +179,7 @@ def test_input_text_is_only_data_and_outputs_stay_beside_the_output(mixed_predic
     assert files_under(output.parent) == [
         "predictions.jsonl",
         "predictions.jsonl.progress",
-        "predictions.summary.csv",
+        "predictions.jsonl.summary.csv",
     ]
 
 

@@ -30,20 +30,38 @@ Output design (why it is written in place and how resume works):
 Model folders are loaded from safetensors only (``use_safetensors=True``), never with remote code.
 """
 
-from pipeline.predict.loading import check_model_dir, load_classifier
-from pipeline.predict.output import (
-    RECORD_FIELDS,
-    SUMMARY_FIELDS,
-    DocumentResult,
-    PredictionWriter,
-    format_records,
-    format_summary,
-    output_format_for,
-    progress_path_for,
-    summary_path_for,
-)
-from pipeline.predict.predictor import DEFAULT_FAST_PATH, FAST_PATHS, Prediction, Predictor
-from pipeline.predict.stream import PredictSummary, predict_corpus
+import importlib
+from typing import Any
+
+# Imported on first use: the predictor pulls in torch and transformers (seconds), which a config error, an
+# output check or the output formats must not wait for.
+_HOMES: dict[str, str] = {
+    "check_model_dir": "loading",
+    "load_classifier": "loading",
+    "RECORD_FIELDS": "output",
+    "SUMMARY_FIELDS": "output",
+    "DocumentResult": "output",
+    "PredictionWriter": "output",
+    "check_output": "output",
+    "format_records": "output",
+    "format_summary": "output",
+    "output_format_for": "output",
+    "progress_path_for": "output",
+    "summary_path_for": "output",
+    "DEFAULT_FAST_PATH": "predictor",
+    "FAST_PATHS": "predictor",
+    "Prediction": "predictor",
+    "Predictor": "predictor",
+    "PredictSummary": "stream",
+    "predict_corpus": "stream",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+
 
 __all__ = [
     "DEFAULT_FAST_PATH",
@@ -56,6 +74,7 @@ __all__ = [
     "PredictSummary",
     "Predictor",
     "check_model_dir",
+    "check_output",
     "format_records",
     "format_summary",
     "load_classifier",

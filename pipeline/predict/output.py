@@ -19,7 +19,7 @@ import numpy as np
 
 from pipeline.config import PredictAppConfig, setting_key
 from pipeline.errors import ConfigError, InputError
-from pipeline.io import jsonl_lines, write_text_atomic
+from pipeline.io import jsonl_lines, unwritable_reason, write_text_atomic
 from pipeline.labels import LABELS
 from pipeline.split import Sentence
 
@@ -49,6 +49,7 @@ class DocumentResult:
     sentences: list[Sentence]
     probs: np.ndarray
     truncated: list[bool]
+    empty_unit: bool = False  # split=none: the unit had no text, so it has no record
 
 
 def _record(sentence: Sentence, probs: np.ndarray, truncated: bool) -> dict[str, Any]:
@@ -101,12 +102,52 @@ def output_format_for(path: Path) -> str:
 
 
 def summary_path_for(output: Path) -> Path:
-    """``<output stem>.summary.csv`` beside the output."""
+    """``<output name>.summary.csv`` beside the output (``x.jsonl`` -> ``x.jsonl.summary.csv``).
+
+    The whole name, suffix included, so ``x.jsonl`` and ``x.csv`` in one folder never share a summary.
+    """
+    return output.with_name(output.name + ".summary.csv")
+
+
+def legacy_summary_path_for(output: Path) -> Path:
+    """``<output stem>.summary.csv``: where outputs written before the rename keep their summary (read on resume)."""
     return output.with_name(output.stem + ".summary.csv")
 
 
 def progress_path_for(output: Path) -> Path:
     return output.with_name(output.name + ".progress")
+
+
+def check_output(output: str | Path, *, resume: bool = False, overwrite: bool = False) -> Path:
+    """Refuse, before any slow work, an output that cannot be written or would be silently replaced.
+
+    Raises a ConfigError for an output format we cannot write, an InputError for a folder we cannot write in
+    or an existing output without ``resume``/``overwrite``. Returns the output path.
+    """
+    path = Path(output)
+    output_format_for(path)
+    reason = unwritable_reason(path.parent)
+    if reason is not None:
+        raise InputError(
+            f"cannot write the output: {reason}",
+            file=path,
+            fix="choose an output= in a folder you can write to",
+        )
+    if resume and progress_path_for(path).exists():
+        return path
+    if resume and path.exists():
+        raise InputError(
+            "output exists but has no .progress file, so it cannot be resumed",
+            file=path,
+            fix="remove it, or pass overwrite=true to start again",
+        )
+    if path.exists() and not overwrite:
+        raise InputError(
+            "output already exists",
+            file=path,
+            fix="pass resume=true to continue it, overwrite=true to replace it, or choose another",
+        )
+    return path
 
 
 class PredictionWriter:
@@ -123,22 +164,11 @@ class PredictionWriter:
         self.done_documents = 0
         self.last_doc: str | None = None
         self.complete = False
+        check_output(self.output, resume=resume, overwrite=overwrite)
         self.output.parent.mkdir(parents=True, exist_ok=True)
         if resume and self.progress_path.exists():
             self._open_for_resume()
             return
-        if resume and self.output.exists():
-            raise InputError(
-                "output exists but has no .progress file, so it cannot be resumed",
-                file=self.output,
-                fix="remove it, or pass overwrite=true to start again",
-            )
-        if self.output.exists() and not overwrite:
-            raise InputError(
-                "output already exists",
-                file=self.output,
-                fix="pass resume=true to continue it, overwrite=true to replace it, or choose another",
-            )
         self._out = self.output.open("w", encoding="utf-8", newline="")
         self._summary = self.summary_path.open("w", encoding="utf-8", newline="")
         self._progress = self.progress_path.open("w", encoding="utf-8")
@@ -170,6 +200,9 @@ class PredictionWriter:
         if not marks:
             raise InputError("progress file holds no checkpoint", file=self.progress_path, fix="overwrite=true")
         last = marks[-1]
+        legacy = legacy_summary_path_for(self.output)
+        if not self.summary_path.exists() and legacy.exists():
+            self.summary_path = legacy  # an output begun before summaries were named after the whole output name
         self.done_documents = int(last["documents"])
         self.last_doc = last.get("last_doc")
         self.complete = bool(last.get("complete"))

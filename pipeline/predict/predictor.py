@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,8 +115,11 @@ class Predictor:
                 encoded[row] = ids
         return encoded, flags
 
-    def predict(self, texts: Sequence[str]) -> Prediction:
-        """Probabilities ``(len(texts), len(LABELS))`` in input order, and the truncation flags."""
+    def predict(self, texts: Sequence[str], on_batch: Callable[[int], object] | None = None) -> Prediction:
+        """Probabilities ``(len(texts), len(LABELS))`` in input order, and the truncation flags.
+
+        ``on_batch(n)`` is called after each batch of ``n`` texts (a progress bar that moves inside one long
+        document)."""
         probs = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
         if not texts:
             return Prediction(probs, [])
@@ -132,6 +135,8 @@ class Predictor:
                     ids[r, : len(encoded[row])] = encoded[row]
                     mask[r, : len(encoded[row])] = 1
                 probs[rows] = self._forward(ids, mask)
+                if on_batch is not None:
+                    on_batch(len(rows))
         return Prediction(probs, flags)
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import PredictAppConfig, setting_key
 from pipeline.corpus import Corpus, Document
+from pipeline.decode import BOM_NOTE
 from pipeline.errors import ConfigError, InputError
 from pipeline.labels import LABELS
 from pipeline.predict.output import DocumentResult, PredictionWriter
@@ -31,6 +33,8 @@ class PredictSummary:
     label_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LABELS, 0))
     corpus: str = ""
     skipped: dict[str, int] = field(default_factory=dict)
+    empty_units: int = 0  # split=none units with no text: no record, no label (a summary row with 0 sentences)
+    byte_order_marks: int = 0
 
     @property
     def sentences_per_s(self) -> float:
@@ -49,6 +53,7 @@ class PredictSummary:
         """Record the time taken and what reading the corpus skipped."""
         self.seconds = seconds
         self.corpus = corpus.report.summary()
+        self.byte_order_marks = corpus.report.byte_order_marks
         for _, reason in corpus.report.skipped:
             kind = reason.split(":")[0]
             self.skipped[kind] = self.skipped.get(kind, 0) + 1
@@ -61,7 +66,12 @@ class PredictSummary:
         if self.resumed_documents:
             text += f"; resumed after {self.resumed_documents} documents already written"
         skipped = ", ".join(f"{n} {reason}" for reason, n in self.skipped.items()) or "none"
-        return text + f"; labels {self.label_counts}; skipped files: {skipped}"
+        text += f"; labels {self.label_counts}; skipped files: {skipped}"
+        if self.empty_units:
+            text += f"; {self.empty_units} empty units skipped (no label)"
+        if self.byte_order_marks:
+            text += f"; {self.byte_order_marks} files began with a UTF-8 byte-order mark ({BOM_NOTE})"
+        return text
 
 
 def _skip_done(documents: Iterator[Document], sink: PredictionWriter, source: str) -> Iterator[Document]:
@@ -101,6 +111,7 @@ def predict_corpus(
     writer: str | Path | PredictionWriter,
     *,
     chunk_docs: int = PredictAppConfig.chunk_docs,
+    chunk_sentences: int = PredictAppConfig.chunk_sentences,
     resume: bool = False,
     overwrite: bool = False,
     progress: bool = True,
@@ -108,13 +119,15 @@ def predict_corpus(
     """Label every sentence of ``corpus`` and stream the records to ``writer`` (an output path or a writer).
 
     ``splitter=None`` treats each document (each JSONL record) as one unit: ``doc`` is its id, ``start`` 0 and
-    ``end`` its length. The model sees each sentence's ``norm`` (:mod:`pipeline.text`), the same normalisation
-    as in training; the output keeps the exact source slice in ``text``.
+    ``end`` its length; ``chunk_docs`` units are predicted together. With a splitter, the output is written
+    (and a resume point recorded) once ``chunk_docs`` documents or ``chunk_sentences`` sentences are done,
+    whichever comes first, so an interrupt loses little even on a handful of long documents. The model sees
+    each sentence's ``norm`` (:mod:`pipeline.text`), the same normalisation as in training; the output keeps
+    the exact source slice in ``text``.
     """
-    from tqdm import tqdm
-
-    if chunk_docs < 1:
-        raise ConfigError(f"chunk_docs must be >= 1, got {chunk_docs}", key=setting_key(PredictAppConfig, "chunk_docs"))
+    for name, value in (("chunk_docs", chunk_docs), ("chunk_sentences", chunk_sentences)):
+        if value < 1:
+            raise ConfigError(f"{name} must be >= 1, got {value}", key=setting_key(PredictAppConfig, name))
     if corpus.path != "-":
         corpus.files()  # a missing or empty input fails here, before any output file exists
     if isinstance(writer, PredictionWriter):
@@ -123,19 +136,18 @@ def predict_corpus(
         sink = _open_writer(writer, corpus, predictor, splitter, chunk_docs, resume=resume, overwrite=overwrite)
     summary = PredictSummary(resumed_documents=sink.done_documents)
     started = time.perf_counter()
-    bar = tqdm(desc="predict", unit="doc", disable=not progress, dynamic_ncols=True)
+    bar = progress_bar(progress)
     try:
         if sink.complete:
             log.info("%s is already complete; nothing to do", sink.output)
         else:
             documents = _skip_done(iter(corpus), sink, corpus.path)
-            for chunk in _chunks(documents, chunk_docs):
-                results = _predict_chunk(chunk, predictor, splitter)
+            for results in _result_chunks(documents, predictor, splitter, chunk_docs, chunk_sentences, bar.update):
                 sink.write_chunk(results)
                 summary.add(results)
-                bar.update(len(results))
+                summary.empty_units += sum(1 for r in results if r.empty_unit)
                 elapsed = time.perf_counter() - started
-                bar.set_postfix(sentences=summary.sentences, sent_per_s=f"{summary.sentences / elapsed:.0f}")
+                bar.set_postfix(docs=summary.documents, sent_per_s=f"{summary.sentences / elapsed:.0f}", refresh=False)
             sink.write_chunk([], complete=True)
     finally:
         bar.close()
@@ -144,6 +156,55 @@ def predict_corpus(
     summary.finish(time.perf_counter() - started, corpus)
     log.info("%s", summary.line())
     return summary
+
+
+def progress_bar(enabled: bool, stream=None):  # noqa: ANN001, ANN201 - a tqdm bar
+    """A bar counting sentences (it moves inside one huge document too), on stderr.
+
+    On a terminal it redraws at most ten times a second; written to a file or a pipe (a log), a redraw is a
+    new line of text, so it redraws only every :data:`LOG_REDRAW_S` seconds: a heartbeat, not kilobytes of bars.
+    """
+    from tqdm import tqdm
+
+    stream = stream if stream is not None else sys.stderr
+    interactive = bool(getattr(stream, "isatty", lambda: False)())
+    return tqdm(
+        desc="predict",
+        unit=" sentences",
+        disable=not enabled,
+        dynamic_ncols=interactive,
+        mininterval=0.1 if interactive else LOG_REDRAW_S,
+        maxinterval=max(10.0, LOG_REDRAW_S),
+        file=stream,
+    )
+
+
+LOG_REDRAW_S = 30.0
+
+
+def _result_chunks(
+    documents: Iterable[Document],
+    predictor: Predictor,
+    splitter: Splitter | None,
+    chunk_docs: int,
+    chunk_sentences: int,
+    on_batch: Callable[[int], object],
+) -> Iterator[list[DocumentResult]]:
+    """The documents' results, grouped into the chunks that are written (and checkpointed) together."""
+    if splitter is None:
+        for chunk in _chunks(documents, chunk_docs):
+            yield _predict_units(chunk, predictor, on_batch)
+        return
+    pending: list[DocumentResult] = []
+    sentences = 0
+    for document in documents:
+        pending.extend(_predict_groups([document], [splitter.split(document)], predictor, on_batch))
+        sentences += len(pending[-1].sentences)
+        if len(pending) >= chunk_docs or sentences >= chunk_sentences:
+            yield pending
+            pending, sentences = [], 0
+    if pending:
+        yield pending
 
 
 def _open_writer(
@@ -170,29 +231,38 @@ def _open_writer(
     return PredictionWriter(output, header=header, resume=resume, overwrite=overwrite)
 
 
-def _predict_chunk(documents: list[Document], predictor: Predictor, splitter: Splitter | None) -> list[DocumentResult]:
-    """Predict a chunk's documents.
+def _predict_units(
+    documents: list[Document], predictor: Predictor, on_batch: Callable[[int], object] | None = None
+) -> list[DocumentResult]:
+    """``split=none``: each document is one unit, and a chunk's units are batched together.
 
-    With a splitter, each document's sentences are batched on their own, so a document's output depends on
-    that document alone (int8 quantisation scales and padding widths depend on the batch): shards and resumed
-    runs then match an uninterrupted run byte for byte. With ``split=none`` the chunk's one-unit documents are
-    batched together (batching one by one would be far slower); resume keeps chunk boundaries, so it is still
-    exact, but shard boundaries move the chunks (probabilities may differ in the last digits, int8 more).
+    Batching one by one would be far slower; resume keeps chunk boundaries, so it is still exact, but shard
+    boundaries move the chunks (probabilities may differ in the last digits, int8 more). A unit with no text
+    gets no record and no label (nothing to classify), a warning, and a summary row with 0 sentences.
+    (With a splitter, each document's sentences are batched on their own, so a document's output depends on
+    that document alone: int8 quantisation scales and padding widths depend on the batch.)
     """
-    if splitter is None:
-        units = [[Sentence(d.id, 0, len(d.text), d.text)] for d in documents]
-        return _predict_groups(documents, units, predictor)
-    results: list[DocumentResult] = []
+    units = []
     for document in documents:
-        results.extend(_predict_groups([document], [splitter.split(document)], predictor))
+        if document.text.strip():
+            units.append([Sentence(document.id, 0, len(document.text), document.text)])
+        else:
+            log.warning("unit %r has no text: no label written for it (counted as an empty unit)", document.id)
+            units.append([])
+    results = _predict_groups(documents, units, predictor, on_batch)
+    for result, unit in zip(results, units, strict=True):
+        result.empty_unit = not unit
     return results
 
 
 def _predict_groups(
-    documents: list[Document], per_doc: list[list[Sentence]], predictor: Predictor
+    documents: list[Document],
+    per_doc: list[list[Sentence]],
+    predictor: Predictor,
+    on_batch: Callable[[int], object] | None = None,
 ) -> list[DocumentResult]:
     """Predict all sentences of ``per_doc`` in one length-sorted pass, then regroup them per document."""
-    prediction = predictor.predict([s.norm for sentences in per_doc for s in sentences])
+    prediction = predictor.predict([s.norm for sentences in per_doc for s in sentences], on_batch=on_batch)
     results: list[DocumentResult] = []
     position = 0
     for document, sentences in zip(documents, per_doc, strict=True):
