@@ -58,9 +58,7 @@ def confident_targets(probs: np.ndarray, threshold: float, quota: int, rng: np.r
     return np.array(sorted(chosen), dtype=int)
 
 
-def weak_anchor(
-    weak: WeakLabels, trained: Trained, count: int, rng: np.random.Generator
-) -> tuple[list[str], np.ndarray]:
+def weak_anchor(trained: Trained, count: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
     """``count`` of the fine-tuning sentences with their weak targets (one-hot, weight 1), seeded."""
     rows = rng.choice(len(trained.texts), size=min(count, len(trained.texts)), replace=False)
     texts = [trained.texts[i] for i in rows]
