@@ -266,6 +266,7 @@ _GROUP_SCHEMAS: dict[str, dict[str, type]] = {
 }
 _APP_SCHEMAS: dict[str, type] = {"train": TrainAppConfig, "predict": PredictAppConfig, "compare": CompareAppConfig}
 _PREFIXES: dict[type, str] = {schema: group for group, named in _GROUP_SCHEMAS.items() for schema in named.values()}
+_PREFIXES[SelfTrainConfig] = "self_train"  # a nested block of stance-train's settings, not a config group
 
 
 def setting_key(schema: type, name: str) -> str:
