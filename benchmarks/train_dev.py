@@ -7,7 +7,11 @@ scores the model on the tuning part and the developer-labelled samples (``--samp
 reporting part.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/train_dev.py artifacts/runs/<name> --out /tmp/m1 \
-        [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75]
+        [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75] [--targets soft] [--loss gce]
+        [--self-train 1 --pool 20000 --threshold 0.9]
+
+``--targets soft`` trains on the label model's probabilities stored in ``weak_labels.jsonl``; ``--self-train N``
+adds N COSINE-style rounds (pipeline.self_train) and prints the scores before and after each.
 """
 
 from __future__ import annotations
@@ -16,10 +20,16 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
+
+from pipeline.config import SelfTrainConfig
 from pipeline.labels import LABELS
 from pipeline.models import PackagedMiniLM
 from pipeline.predict import Predictor
+from pipeline.self_train import one_round
+from pipeline.stages import Trained
 from pipeline.text import normalize
 from pipeline.train import TrainSettings, choose_none_offset, select_training_rows, shift_none_logit, train_classifier
 from pipeline.weak.labeler import WeakLabeler
@@ -41,6 +51,12 @@ def main() -> None:
     parser.add_argument("--voted-only", action="store_true", help="leave sentences no LF voted on out of training")
     parser.add_argument("--balance", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--targets", choices=["hard", "soft"], default="hard")
+    parser.add_argument("--loss", choices=["ce", "gce"], default="ce")
+    parser.add_argument("--self-train", type=int, default=0, help="self-training rounds after fine-tuning")
+    parser.add_argument("--pool", type=int, default=20000)
+    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--st-max-targets", type=int, default=3000)
     parser.add_argument(
         "--samples",
         type=Path,
@@ -73,7 +89,10 @@ def main() -> None:
     train_texts = [texts[i] for i in rows]
     train_labels = [labels[i] for i in rows]
     print("training sentences:", {label: train_labels.count(label) for label in LABELS}, flush=True)
-    settings = TrainSettings(epochs=args.epochs, max_train=args.max_train, balance=args.balance, seed=args.seed)
+    settings = TrainSettings(
+        epochs=args.epochs, max_train=args.max_train, balance=args.balance, seed=args.seed, loss=args.loss
+    )
+    targets = np.array([[w["probs"][k] for k in LABELS] for w in (weak[i] for i in rows)])
     tick = time.perf_counter()
     train_classifier(
         train_texts,
@@ -83,15 +102,32 @@ def main() -> None:
         args.out,
         checkpoint_dir=args.out.with_name(args.out.name + ".ckpt"),
         progress=False,
+        targets=targets if args.targets == "soft" else None,
     )
     print(f"trained in {time.perf_counter() - tick:.0f}s", flush=True)
+    if args.self_train:
+        print("  before self-training:")
+        score(args, weak, settings, calibrate=False)
+    for r in range(1, args.self_train + 1):
+        cfg = SelfTrainConfig(
+            rounds=args.self_train, threshold=args.threshold, pool=args.pool, max_targets=args.st_max_targets
+        )
+        trained = Trained(args.out, train_texts, [str(x) for x in train_labels], {})
+        info = one_round(trained, SimpleNamespace(texts=texts), cfg, settings, 64, r)  # type: ignore[arg-type]
+        print(f"  self-training round {r}: {info}", flush=True)
+        if r < args.self_train:
+            score(args, weak, settings, calibrate=False)
+    score(args, weak, settings, calibrate=True)
 
+
+def score(args: argparse.Namespace, weak: list[dict], settings: TrainSettings, calibrate: bool) -> None:
+    """Scores on the tuning part (calibrating the `none` logit there when asked) and the development samples."""
     gold = read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")
     tuning_ids = set((ROOT / "configs" / "gold" / "ungd_dev_split" / "tuning_ids.txt").read_text().split())
     tuning = [g for g in gold if g["id"] in tuning_ids]
     tuning_texts = [normalize(g["text"]) for g in tuning]
     scorer = Predictor(args.out, fast_path="fp32", threads=1)
-    offset = choose_none_offset(scorer.predict_proba(tuning_texts), [g["label"] for g in tuning])
+    offset = choose_none_offset(scorer.predict_proba(tuning_texts), [g["label"] for g in tuning]) if calibrate else 0
     shift_none_logit(args.out, offset)
     predictor = Predictor(args.out, fast_path="fp32", threads=1)
     print(f"none logit offset {offset:+.2f} (chosen on the tuning part)")

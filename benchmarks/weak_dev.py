@@ -88,10 +88,11 @@ def load_fresh(path: Path) -> list[dict]:
     is read back from the corpus (the file stores no UN text)."""
     rows = read_jsonl(path)
     sources: dict[str, str] = {}
-    corpus_dir = SHARED / "corpora" / "ungd-dev"
+    corpora = [SHARED / "corpora" / "ungd-dev", SHARED / "corpora" / "ungd-train"]  # a speech is in one of them
     for row in rows:
         if row["doc"] not in sources:
-            sources[row["doc"]] = (corpus_dir / f"{row['doc']}.txt").read_text(encoding="utf-8")
+            found = next(d / f"{row['doc']}.txt" for d in corpora if (d / f"{row['doc']}.txt").is_file())
+            sources[row["doc"]] = found.read_text(encoding="utf-8")
         row["text"] = normalize(sources[row["doc"]][row["start"] : row["end"]])
     return rows
 

@@ -197,6 +197,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
     from pipeline.config import TrainAppConfig, setting_key
     from pipeline.errors import ConfigError
     from pipeline.runs import RunFolder
+    from pipeline.sources import build_corpus
     from pipeline.train import TrainSettings
     from pipeline.workflow import run_training
 
@@ -211,7 +212,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
             )
         settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=cfg.threads)
         return run_training(
-            corpus=_corpus(cfg.corpus.path, cfg.corpus),
+            corpus=build_corpus(OmegaConf.to_object(cfg.corpus)),
             splitter=instantiate(cfg.splitter),
             labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
             model_source=instantiate(cfg.model),
@@ -222,6 +223,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
             overrides=task_overrides,
             eval_batch_size=cfg.eval_batch_size,
             progress=cfg.progress,
+            self_training=OmegaConf.to_object(cfg.self_train),
         )
 
     guarded("stance-train", cfg.debug, action)
@@ -239,20 +241,24 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
     _quiet_libraries(training=False)
     from hydra.utils import instantiate
 
-    from pipeline.config import SplitMode
+    from pipeline.config import PredictSystem, SplitMode
     from pipeline.config_check import parse_shard
     from pipeline.predict import Predictor, predict_corpus
+    from pipeline.predict.weak import WeakPredictor
 
     def action() -> object:
         corpus = _corpus(cfg.input, cfg, shard=parse_shard(cfg.shard))
         splitter = None if cfg.split == SplitMode.none else instantiate(cfg.splitter)
-        predictor = Predictor(
-            cfg.model,
-            fast_path=cfg.fast_path.value,
-            batch_size=cfg.batch_size,
-            max_length=cfg.max_length,
-            threads=cfg.threads,
-        )
+        if cfg.system == PredictSystem.weak:  # the run's weak labeller, with each sentence's votes
+            predictor = WeakPredictor(cfg.model, batch_size=cfg.batch_size, threads=cfg.threads)
+        else:
+            predictor = Predictor(
+                cfg.model,
+                fast_path=cfg.fast_path.value,
+                batch_size=cfg.batch_size,
+                max_length=cfg.max_length,
+                threads=cfg.threads,
+            )
         summary = predict_corpus(
             corpus,
             predictor,

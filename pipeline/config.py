@@ -45,6 +45,21 @@ class EmbedPrecision(Enum):
     fp32 = "fp32"
 
 
+class TrainTargets(Enum):
+    hard = "hard"  # the label model's label, one-hot
+    soft = "soft"  # the label model's probabilities
+
+
+class TrainLoss(Enum):
+    ce = "ce"  # cross-entropy (soft targets: the expected cross-entropy)
+    gce = "gce"  # generalized cross-entropy (Zhang & Sabuncu 2018): bounded, so confident wrong labels weigh less
+
+
+class PredictSystem(Enum):
+    model = "model"  # the fine-tuned model
+    weak = "weak"  # the run's weak labeller: label-model probabilities plus each labelling function's vote
+
+
 class SplitMode(Enum):
     sentences = "sentences"  # split each document with the configured splitter
     none = "none"  # each JSONL record {"id", "text"} is one unit
@@ -66,6 +81,8 @@ class CorpusConfig:
     # (README*, LICENSE*, hidden files), at any depth
     exclude: list[str] = field(default_factory=lambda: ["gold/*", *NOT_DOCUMENTS])
     max_document_mb: float | None = 50.0  # larger documents are skipped with a warning (null: no limit)
+    more_paths: list[str] = field(default_factory=list)  # further corpora read after `path`, same reading settings
+    exclude_ids: str | None = None  # a file of document ids (one a line, # comments) never read: held-out speeches
 
 
 @dataclass
@@ -99,6 +116,7 @@ class WeakConfig:
     abstain_policy: AbstainPolicy = AbstainPolicy.none  # none: all-abstain sentences are `none`; drop: not trained on
     learned_threshold: float = 0.9  # the learned LF (embeddings -> rule labels) votes at this confidence or more
     embed_precision: EmbedPrecision = EmbedPrecision.bf16  # bf16 (2x faster, same votes) | fp32
+    drop_lfs: list[str] = field(default_factory=list)  # LFs left out by name (rules that do not travel)
 
 
 @dataclass
@@ -143,6 +161,24 @@ class TrainStageConfig:
     calibrate_on: str | None = None  # a development gold part (e.g. tuning) on which to choose the `none` shift
     save_steps: int = 50  # checkpoint every N steps (for resume=true)
     max_steps: int = -1  # >0 overrides epochs
+    targets: TrainTargets = TrainTargets.hard  # hard: the weak label; soft: the label model's probabilities
+    loss: TrainLoss = TrainLoss.ce  # ce: (soft) cross-entropy | gce: generalized cross-entropy, robust to noise
+    gce_q: float = 0.7  # GCE's q in (0, 1]: 1 is mean absolute error (most robust), towards 0 cross-entropy
+
+
+@dataclass
+class SelfTrainConfig:
+    """COSINE-style self-training after fine-tuning (pipeline.self_train): the model relabels a pool of corpus
+    sentences (covered by a rule or not); predictions at ``threshold`` or above become the next round's targets,
+    weighted by confidence, and the model trains on from where it was. ``rounds: 0`` turns the stage off."""
+
+    rounds: int = 0
+    threshold: float = 0.9  # a prediction needs this probability to become a target
+    pool: int = 20000  # corpus sentences relabelled per round (a seeded sample; null-like 0: all)
+    max_targets: int = 6000  # cap on the targets of a round, equal quota per label (rare stances keep all)
+    epochs: float = 1.0  # epochs over a round's targets
+    learning_rate: float = 2e-5  # lower than fine-tuning: the model is refined, not retrained
+    keep_weak: float = 0.5  # share of a round's targets drawn from the weak labels (anchors against drift)
 
 
 @dataclass
@@ -180,6 +216,7 @@ class TrainAppConfig:
     model: Any = MISSING
     train: TrainStageConfig = MISSING
     gold: GoldConfig = MISSING
+    self_train: SelfTrainConfig = field(default_factory=SelfTrainConfig)
     eval_batch_size: int = 64
 
 
@@ -189,6 +226,7 @@ class PredictAppConfig:
 
     model: str = MISSING
     input: str = MISSING
+    system: PredictSystem = PredictSystem.model  # model | weak (a finished run's weak labeller, with votes)
     output: str = "artifacts/predictions/predictions.jsonl"
     split: SplitMode = SplitMode.sentences  # sentences | none (each JSONL record {"id", "text"} is one unit)
     splitter: PysbdSplitterConfig = field(default_factory=PysbdSplitterConfig)  # used when split=sentences
@@ -269,6 +307,7 @@ _APP_SCHEMAS: dict[str, type] = {
     "aggregate": AggregateAppConfig,
 }
 _PREFIXES: dict[type, str] = {schema: group for group, named in _GROUP_SCHEMAS.items() for schema in named.values()}
+_PREFIXES[SelfTrainConfig] = "self_train"  # a nested block of stance-train's settings, not a config group
 
 
 def setting_key(schema: type, name: str) -> str:

@@ -37,10 +37,12 @@ _POSITIVE = {
     "num_layers",
     "num_heads",
     "intermediate_size",
+    "max_targets",
+    "gce_q",
 }
-_NON_NEGATIVE = {"weight_decay", "seed"}
+_NON_NEGATIVE = {"weight_decay", "seed", "rounds", "pool"}
 _FRACTION = {"warmup_ratio"}
-_SHARE = {"on_topic_none_share"}
+_SHARE = {"on_topic_none_share", "gce_q", "keep_weak", "threshold"}
 
 
 def _check_ranges(node: Any, prefix: str) -> None:

@@ -20,6 +20,7 @@ from pipeline.io import write_json, write_text_atomic
 from pipeline.labels import ABSTAIN, LABELS
 from pipeline.plots import plot_confusion_matrices
 from pipeline.report_caveats import caveats
+from pipeline.report_sections import comparison_lines, self_training_lines
 from pipeline.runs import RunFolder
 from pipeline.stages import Clock, Evaluation, Inputs, Split, Trained, WeakLabels, say
 from pipeline.text import NORMALIZATION
@@ -181,7 +182,8 @@ def write_report(
     for part, result in metrics["parts"].items():
         role = "reported" if part == gold.primary else ("development" if part == "tuning" else "")
         lines += [f"## Scores on gold part `{part}` (n={result['n']}{', ' + role if role else ''})", ""]
-        lines += _scores_table(result["systems"]) + [""]
+        lines += _scores_table(result["systems"]) + [""] + comparison_lines(result)
+    lines += self_training_lines(metrics.get("self_training", []))
     lines += [
         "Intervals are 95% bootstrap percentile intervals over gold sentences.",
         "",

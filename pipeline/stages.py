@@ -218,6 +218,8 @@ def train(
     if len(set(train_labels)) < 2:
         log.warning("the weak labels of the training sentences hold %d label(s) only", len(set(train_labels)))
     say(f"weak labels: {len(rows)} training sentences " + str({label: train_labels.count(label) for label in LABELS}))
+    soft = getattr(settings.targets, "value", settings.targets) == "soft"
+    targets = np.asarray(weak.probs)[rows] if soft else None  # the label model's probabilities, weight 1 each
     model_dir = run.path / "model"
     stats = train_classifier(
         train_texts,
@@ -228,6 +230,7 @@ def train(
         checkpoint_dir=run.checkpoints,
         resume=run.resume,
         progress=progress,
+        targets=targets,
     )
     return Trained(model_dir, train_texts, train_labels, stats)
 
@@ -274,7 +277,7 @@ def evaluate(
 ) -> Evaluation:
     """Score the model, the weak labeller and two baselines (trained on the same weak labels) on each gold part."""
     from pipeline.baselines import MajorityClassBaseline, TfidfLogRegBaseline
-    from pipeline.evaluate import classification_metrics
+    from pipeline.evaluate import classification_metrics, paired_bootstrap
 
     predictor = load_predictor(trained.model_dir, settings, batch_size)
     majority = MajorityClassBaseline().fit(trained.texts, trained.labels)
@@ -298,7 +301,10 @@ def evaluate(
             system: classification_metrics(truth, pred, labels=LABELS, n_bootstrap=gold.n_bootstrap, seed=settings.seed)
             for system, pred in predictions.items()
         }
-        metrics["parts"][part] = {"n": len(items), "systems": systems}
+        model_vs_weak = paired_bootstrap(
+            truth, predictions["model"], predictions["weak_labeller"], n_bootstrap=gold.n_bootstrap, seed=settings.seed
+        )
+        metrics["parts"][part] = {"n": len(items), "systems": systems, "model_vs_weak_labeller": model_vs_weak}
         evaluation.records += [
             {"id": g.id, "part": part, "gold": g.label} | {s: predictions[s][k] for s in SYSTEMS}
             for k, g in enumerate(items)

@@ -19,6 +19,7 @@ import numpy as np
 
 from pipeline.config import TrainAppConfig, TrainStageConfig
 from pipeline.labels import LABEL2ID, LABELS
+from pipeline.losses import soft_loss
 from pipeline.models import ModelSource
 from pipeline.runs import last_complete_checkpoint
 
@@ -84,6 +85,14 @@ def select_training_rows(
     return sorted(chosen)
 
 
+def _loss_for(labels: Sequence[str], targets: np.ndarray | None, settings: TrainSettings):  # noqa: ANN202
+    """The Trainer loss: soft (``targets`` given), else class-weighted cross-entropy, else the model's own."""
+    if targets is not None:
+        loss = getattr(settings.loss, "value", settings.loss)
+        return soft_loss(targets, str(loss), settings.gce_q, settings.class_weights)
+    return _weighted_loss(labels) if settings.class_weights else None
+
+
 def _weighted_loss(labels: Sequence[str]):  # noqa: ANN202 - a Trainer loss callable
     """Cross-entropy weighted by inverse label frequency, so rare stances are not drowned by `none`."""
     import torch
@@ -139,11 +148,17 @@ def _length_grouped_trainer(seed: int):  # noqa: ANN202 - returns a Trainer subc
     return LengthGroupedTrainer
 
 
-def _tokenised(texts: Sequence[str], labels: Sequence[str], tokenizer: Any, max_length: int) -> tuple[Any, int]:
-    """The training sentences as a tokenised ``datasets.Dataset``, and how many were cut at ``max_length``."""
+def _tokenised(
+    texts: Sequence[str], labels: Sequence[str], tokenizer: Any, max_length: int, targets: np.ndarray | None = None
+) -> tuple[Any, int]:
+    """The training sentences as a tokenised ``datasets.Dataset``, and how many were cut at ``max_length``.
+
+    With ``targets`` (n x labels, soft and weighted) the label column holds those rows instead of label ids.
+    """
     from datasets import Dataset
 
-    dataset = Dataset.from_dict({"text": list(texts), "label": [LABEL2ID[label] for label in labels]})
+    column = [LABEL2ID[label] for label in labels] if targets is None else np.asarray(targets, np.float32).tolist()
+    dataset = Dataset.from_dict({"text": list(texts), "label": column})
     dataset = dataset.map(
         lambda batch: tokenizer(batch["text"], truncation=True, max_length=max_length),
         batched=True,
@@ -199,8 +214,12 @@ def train_classifier(
     checkpoint_dir: Path,
     resume: bool = False,
     progress: bool = True,
+    targets: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Fine-tune ``source``'s model on (text, label) pairs and save it to ``output_dir``.
+
+    ``targets`` (n x labels): soft, weighted targets trained with :func:`soft_loss` (``settings.loss``);
+    without them the hard labels train with (class-weighted) cross-entropy.
 
     Checkpoints go to ``checkpoint_dir`` every ``save_steps`` steps; with ``resume`` training continues from the
     newest one there, restoring optimiser, scheduler and RNG states, so the result equals an uninterrupted run.
@@ -212,12 +231,12 @@ def train_classifier(
     enable_full_determinism(settings.seed, warn_only=True)
     model, tokenizer = source.load()
 
-    dataset, truncated = _tokenised(texts, labels, tokenizer, settings.max_length)
+    dataset, truncated = _tokenised(texts, labels, tokenizer, settings.max_length, targets)
     args = _training_arguments(settings, checkpoint_dir, progress)
     # Batches of similar-length sentences pad less: 1.6x the training speed on UN text (benchmarks/train_batching.py).
     trainer_class = _length_grouped_trainer(settings.seed) if settings.group_by_length else Trainer
     trainer = trainer_class(
-        compute_loss_func=_weighted_loss(labels) if settings.class_weights else None,
+        compute_loss_func=_loss_for(labels, targets, settings),
         model=model,
         args=args,
         train_dataset=dataset,

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.config import GoldConfig, TrainAppConfig
+from pipeline.config import GoldConfig, SelfTrainConfig, TrainAppConfig
 from pipeline.corpus import Corpus
 from pipeline.models import ModelSource
 from pipeline.report import report
 from pipeline.runs import RunFolder
+from pipeline.self_train import self_train
 from pipeline.split import Splitter
 from pipeline.stages import (
     Clock,
@@ -29,6 +30,7 @@ from pipeline.stages import (
 )
 from pipeline.train import TrainSettings, set_threads
 from pipeline.weak.labeler import WeakLabeler
+from pipeline.weak.state import save_labeller
 
 
 def run_training(
@@ -44,6 +46,7 @@ def run_training(
     overrides: Sequence[str],
     eval_batch_size: int = TrainAppConfig.eval_batch_size,
     progress: bool = TrainAppConfig.progress,
+    self_training: SelfTrainConfig | None = None,
 ) -> Path:
     """Run every stage and return the finished run folder. Bad input fails before any run folder exists."""
     set_threads(settings.threads)
@@ -58,9 +61,13 @@ def run_training(
         trained = train(weak, labeler, model_source, settings, run, progress)
     if folder is None:  # under torchrun only rank 0 evaluates and writes the rest
         return run.final
+    with clock.stage("self_train"):
+        rounds = self_train(trained, weak, self_training or SelfTrainConfig(), inputs.gold, settings, eval_batch_size)
     with clock.stage("evaluate"):
         calibrate(trained, inputs.gold, settings, eval_batch_size)
         evaluation = evaluate(trained, labeler, inputs.gold, sentences, settings, eval_batch_size)
+    evaluation.metrics["self_training"] = rounds.rounds
+    save_labeller(folder, labeler)  # what `stance-predict system=weak` needs to weak-label new text
     write_evaluation(folder, evaluation)
     return report(
         run,

@@ -73,10 +73,12 @@ def test_compare_argv_turns_folders_and_against_into_overrides():
 def test_error_messages_name_settings_that_exist() -> None:
     from dataclasses import fields
 
-    from pipeline.config import _APP_SCHEMAS, _GROUP_SCHEMAS, WeakConfig, setting_key
+    from pipeline.config import _APP_SCHEMAS, _GROUP_SCHEMAS, SelfTrainConfig, WeakConfig, setting_key
     from pipeline.config_check import _FRACTION, _NON_NEGATIVE, _POSITIVE, _SHARE
 
     schemas = list(_APP_SCHEMAS.values()) + [s for named in _GROUP_SCHEMAS.values() for s in named.values()]
+    schemas.append(SelfTrainConfig)
+    assert setting_key(SelfTrainConfig, "rounds") == "self_train.rounds"
     known = {f.name for schema in schemas for f in fields(schema)}
     assert known >= _POSITIVE | _NON_NEGATIVE | _FRACTION | _SHARE
     assert setting_key(WeakConfig, "lf_groups") == "weak.lf_groups"

@@ -50,6 +50,7 @@ class DocumentResult:
     probs: np.ndarray
     truncated: list[bool]
     empty_unit: bool = False  # split=none: the unit had no text, so it has no record
+    votes: list[dict[str, str | None]] | None = None  # system=weak: each labelling function's vote per sentence
 
 
 def _record(sentence: Sentence, probs: np.ndarray, truncated: bool) -> dict[str, Any]:
@@ -69,6 +70,8 @@ def _record(sentence: Sentence, probs: np.ndarray, truncated: bool) -> dict[str,
 def format_records(result: DocumentResult, output_format: str) -> str:
     """A document's records as one block of JSONL lines or CSV rows."""
     records = [_record(s, p, t) for s, p, t in zip(result.sentences, result.probs, result.truncated, strict=True)]
+    if result.votes is not None and output_format == "jsonl":  # CSV keeps the model's columns
+        records = [r | {"votes": v} for r, v in zip(records, result.votes, strict=True)]
     if output_format == "jsonl":
         return jsonl_lines(records)
     buffer = io.StringIO()

@@ -30,6 +30,7 @@ class Prediction:
 
     probs: np.ndarray
     truncated: list[bool]
+    votes: list[dict[str, str | None]] | None = None  # the weak labeller's: each labelling function's vote
 
     @property
     def labels(self) -> list[str]:

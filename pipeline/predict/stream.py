@@ -267,8 +267,11 @@ def _predict_groups(
     position = 0
     for document, sentences in zip(documents, per_doc, strict=True):
         end = position + len(sentences)
+        votes = prediction.votes[position:end] if prediction.votes is not None else None
         results.append(
-            DocumentResult(document.id, sentences, prediction.probs[position:end], prediction.truncated[position:end])
+            DocumentResult(
+                document.id, sentences, prediction.probs[position:end], prediction.truncated[position:end], votes=votes
+            )
         )
         position = end
     return results

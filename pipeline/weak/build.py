@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.config import WeakConfig
+from pipeline.config import WeakConfig, setting_key
+from pipeline.errors import ConfigError
 from pipeline.weak.label_model import make_label_model
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import select_lfs
@@ -35,8 +36,17 @@ def build_weak_labeler(*, seed: int = 0, threads: int = 1, **settings: Any) -> W
         balance = list(cfg.class_balance) if cfg.class_balance else None
         prior = balance or ("majority" if cfg.estimate_class_balance else None)
         params |= {"epochs": cfg.epochs, "lr": cfg.lr, "threads": threads, "class_balance": prior}
+    dropped = set(cfg.drop_lfs or [])
+    lfs = [lf for lf in select_lfs(list(cfg.lf_groups)) if lf.name not in dropped]
+    unknown = dropped - {lf.name for lf in select_lfs(None)}
+    if unknown:
+        raise ConfigError(
+            f"no labelling function named {', '.join(sorted(unknown))}",
+            key=setting_key(WeakConfig, "drop_lfs"),
+            fix="name LFs as lf_summary.csv lists them",
+        )
     return WeakLabeler(
-        select_lfs(list(cfg.lf_groups)),
+        lfs,
         make_label_model(_plain(cfg.label_model), **params),
         embedder=SentenceEmbedder(threads=threads, precision=_plain(cfg.embed_precision)),
         learned=StanceClassifier(threshold=cfg.learned_threshold, seed=seed),

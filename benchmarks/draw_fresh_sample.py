@@ -1,0 +1,74 @@
+"""Draw the fresh UN test sample of issue 14 from ``../shared/corpora/ungd-train`` (offsets only, no UN text stored).
+
+100 speeches are set aside at random (seed 20261202); they are never training text (``experiment=ungd`` excludes
+them through ``configs/corpus/ungd_train_heldout_ids.txt``). From their sentences (the project's splitter, default
+settings) 300 are drawn from those that match a military keyword filter and 100 from the rest, the same design as
+the UN development gold set. The sample is written in a random order with ids, offsets and an empty label; a
+second file for the annotators (text and the sentence before it) goes to ``--texts`` outside the repository.
+
+    .venv/bin/python benchmarks/draw_fresh_sample.py --texts /tmp/fresh_texts.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from pathlib import Path
+
+from pipeline.corpus import read_corpus
+from pipeline.split import PysbdSplitter
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 20261202
+N_SPEECHES, N_KEYWORD, N_RANDOM = 100, 300, 100
+KEYWORDS = re.compile(
+    r"\b(troops?|forces?|military|armed|bases?|occupation|occupied|occupying|invasion|invaded|withdraw\w*|"
+    r"peace-?keep\w*|missions?|deploy\w*|aggression|presence|soldiers|contingents?|intervention|army|armies)\b",
+    re.IGNORECASE,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "ungd-train")
+    parser.add_argument("--ids-out", type=Path, default=ROOT / "configs" / "corpus" / "ungd_train_heldout_ids.txt")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "data" / "ungd_train_fresh.jsonl")
+    parser.add_argument("--texts", type=Path, required=True, help="text + context for the annotators (not committed)")
+    args = parser.parse_args()
+    rng = random.Random(SEED)
+    speeches = sorted(path.stem for path in args.corpus.glob("*.txt"))
+    held_out = sorted(rng.sample(speeches, N_SPEECHES))
+    documents = {doc.id: doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[])}
+    splitter = PysbdSplitter()
+    keyword, other = [], []
+    for doc_id in held_out:
+        sentences = splitter.split(documents[doc_id])
+        for index, sentence in enumerate(sentences):
+            if len(sentence.text.split()) < 4:
+                continue
+            context = sentences[index - 1].text if index else ""
+            row = {
+                "doc": doc_id,
+                "start": sentence.start,
+                "end": sentence.end,
+                "text": sentence.text,
+                "context": context,
+            }
+            (keyword if KEYWORDS.search(sentence.text) else other).append(row)
+    drawn = [r | {"pool": "keyword"} for r in rng.sample(keyword, N_KEYWORD)]
+    drawn += [r | {"pool": "random"} for r in rng.sample(other, N_RANDOM)]
+    rng.shuffle(drawn)
+    args.ids_out.write_text("\n".join(held_out) + "\n", encoding="utf-8")
+    with args.out.open("w", encoding="utf-8") as sample, args.texts.open("w", encoding="utf-8") as texts:
+        for k, row in enumerate(drawn):
+            sid = f"fresh14-{k:03d}"
+            fields = {"id": sid, "doc": row["doc"], "start": row["start"], "end": row["end"], "pool": row["pool"]}
+            sample.write(json.dumps(fields | {"label": None, "reason": ""}) + "\n")
+            texts.write(json.dumps({"id": sid, "context": row["context"], "text": row["text"]}) + "\n")
+    print(f"{len(held_out)} speeches set aside; keyword pool {len(keyword)}, other {len(other)}; drew {len(drawn)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Rules that travel: each labelling function's accuracy on the text it was written on beside text it was not.
+
+Written on: the tuning part of the UN dev gold set and the A halves of the two development samples (their errors
+were read while writing rules). Not written on: the B halves (scored only) and the held-out sample (a design
+check: this script looks at it, and says so). Never the reporting part, never the fresh ``ungd-train`` test sample.
+The learned LF is fitted per corpus, so it abstains here (rules and prototypes only). Prints a Markdown table and
+writes a CSV (``--out``); an LF "does not travel" when it has at least ``--min-votes`` votes on unseen text and its
+accuracy there is below ``--min-accuracy`` or more than ``--max-drop`` below its accuracy where it was written.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/lf_travel.py --out artifacts/lf_travel.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.labels import ABSTAIN, LABEL2ID
+from pipeline.text import normalize
+from pipeline.weak.labeler import WeakLabeler
+from pipeline.weak.lfs import select_lfs
+from pipeline.weak.lfs.embeddings import SentenceEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from weak_dev import SHARED, load_fresh, read_jsonl, tuning_halves  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+
+
+def samples() -> tuple[list[dict], list[dict]]:
+    """(written-on rows, unseen rows), each row with ``text`` and ``label``."""
+    tuning_ids = set((ROOT / "configs" / "gold" / "ungd_dev_split" / "tuning_ids.txt").read_text().split())
+    tuning = [r | {"text": normalize(r["text"])} for r in read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")]
+    written, unseen = [r for r in tuning if r["id"] in tuning_ids], []
+    for name in ("ungd_fresh_dev.jsonl", "ungd_dev2.jsonl"):
+        rows = load_fresh(DATA / name)
+        a_docs = tuning_halves(rows, seed=1)
+        written += [r for r in rows if r["doc"] in a_docs]
+        unseen += [r for r in rows if r["doc"] not in a_docs]
+    print("looking at the held-out sample (benchmarks/data/ungd_heldout.jsonl) for the LF travel table")
+    return written, unseen + load_fresh(DATA / "ungd_heldout.jsonl")
+
+
+def lf_stats(votes: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per LF column: coverage, number of votes, accuracy of its votes (nan without votes)."""
+    voted = votes != ABSTAIN
+    n = voted.sum(axis=0)
+    correct = ((votes == truth[:, None]) & voted).sum(axis=0)
+    return n / len(truth), n, np.where(n > 0, correct / np.maximum(n, 1), np.nan)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """A Markdown table (pandas' own needs the tabulate package)."""
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + " --- |" * len(table.columns)]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "lf_travel.csv")
+    parser.add_argument("--min-votes", type=int, default=5)
+    parser.add_argument("--min-accuracy", type=float, default=0.7)
+    parser.add_argument("--max-drop", type=float, default=0.25)
+    args = parser.parse_args()
+    written, unseen = samples()
+    labeler = WeakLabeler(select_lfs(None), embedder=SentenceEmbedder(precision="fp32"))
+    table = pd.DataFrame({"lf": labeler.lf_names, "group": labeler.lf_groups})
+    for side, rows in (("written", written), ("unseen", unseen)):
+        votes = labeler.apply([r["text"] for r in rows], progress=False)
+        coverage, n, accuracy = lf_stats(votes, np.array([LABEL2ID[r["label"]] for r in rows]))
+        table[f"{side}_n"], table[f"{side}_coverage"], table[f"{side}_accuracy"] = n, coverage, accuracy
+    drop = table["written_accuracy"] - table["unseen_accuracy"]
+    enough = table["unseen_n"] >= args.min_votes
+    table["travels"] = ~(enough & ((table["unseen_accuracy"] < args.min_accuracy) | (drop > args.max_drop)))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    table.round(3).to_csv(args.out, index=False)
+    print(f"written on: {len(written)} sentences; unseen: {len(unseen)}; wrote {args.out}")
+    print(markdown(table.round(3)))
+    print("does not travel:", ", ".join(table.loc[~table["travels"], "lf"]) or "none")
+
+
+if __name__ == "__main__":
+    main()
