@@ -221,6 +221,15 @@ class TrainAppConfig:
 
 
 @dataclass
+class MetadataConfig:
+    """Where document metadata comes from (pipeline.metadata.MetadataSource); later sources win."""
+
+    preset: str | None = "ungd"  # filename preset (ungd: ISO3_SESSION_YEAR -> country, session, year), or null
+    pattern: str | None = None  # a regular expression with named groups matched against each doc id
+    table: str | None = None  # a CSV or JSONL of metadata keyed by doc (or id)
+
+
+@dataclass
 class PredictAppConfig:
     """stance-predict model=<run or model folder> input=<file, folder, .jsonl or -> output=<.jsonl or .csv>."""
 
@@ -243,6 +252,8 @@ class PredictAppConfig:
     chunk_docs: int = 32  # write (and mark a resume point) after this many documents at most; split=none: units
     # predicted together
     chunk_sentences: int = 100  # ... or once this many sentences are done (with a splitter), whichever is first
+    # fields added to every record and summary row; none from file names unless asked (e.g. metadata.preset=ungd)
+    metadata: MetadataConfig = field(default_factory=lambda: MetadataConfig(preset=None))
     progress: bool = TrainAppConfig.progress
     debug: bool = TrainAppConfig.debug
 
@@ -257,15 +268,6 @@ class CompareAppConfig:
     n_bootstrap: int = 2000
     seed: int = 0
     debug: bool = TrainAppConfig.debug
-
-
-@dataclass
-class MetadataConfig:
-    """Where document metadata comes from (pipeline.metadata.MetadataSource); later sources win."""
-
-    preset: str | None = "ungd"  # filename preset (ungd: ISO3_SESSION_YEAR -> country, session, year), or null
-    pattern: str | None = None  # a regular expression with named groups matched against each doc id
-    table: str | None = None  # a CSV or JSONL of metadata keyed by doc (or id)
 
 
 @dataclass

@@ -244,7 +244,8 @@ def parse_jsonl_document(raw: bytes | str, path: str | Path, line: int) -> Docum
         )
     if not isinstance(record["text"], str):
         raise InputError('"text" must be a string', file=path, line=line)
-    return Document(str(record["id"]), record["text"], str(path))
+    extra = {k: v for k, v in record.items() if k not in ("id", "text")}
+    return Document(str(record["id"]), record["text"], str(path), meta=extra)
 
 
 def read_corpus(path: str | Path, **options: object) -> list[Document]:

@@ -156,6 +156,17 @@ class MetadataSource:
     def empty(self) -> bool:
         return self.pattern is None and not self.table
 
+    def field_names(self) -> list[str]:
+        """The fields this source can give every document (pattern groups, table columns, derived ones).
+
+        A CSV output declares its columns before the first document, so these are its metadata columns; a
+        JSONL input's extra fields, known only per record, travel in JSONL output alone.
+        """
+        names = list(self.pattern.groupindex) if self.pattern is not None else []
+        for row in self.table.values():
+            names += [k for k in row if k not in names]
+        return names + [d for d, source in (("decade", "year"), ("country_name", "country")) if source in names]
+
     def from_name(self, name: str) -> dict[str, Value]:
         """Named groups of the pattern searched in ``name`` (the document id or file name)."""
         if self.pattern is None:

@@ -290,6 +290,43 @@ def test_csv_output_holds_the_same_records(int8: Predictor, tmp_path: Path) -> N
     assert summary_path_for(tmp_path / "p.csv").read_text() == summary_path_for(tmp_path / "p.jsonl").read_text()
 
 
+def test_jsonl_input_fields_travel_into_every_record(fp32: Predictor, tmp_path: Path) -> None:
+    source = tmp_path / "speeches.jsonl"
+    rows = [
+        {"id": "a", "text": "Foreign troops must leave. We thank the Assembly.", "speaker": "X", "year": 1990},
+        {"id": "b", "text": "We welcome the peacekeepers."},
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    predict_corpus(Corpus(source), fp32, RegexSplitter(), tmp_path / "p.jsonl", progress=False)
+    records = _read_jsonl(tmp_path / "p.jsonl")
+    assert [(r["doc"], r.get("speaker"), r.get("year")) for r in records] == [
+        ("a", "X", 1990),
+        ("a", "X", 1990),
+        ("b", None, None),
+    ]
+
+
+def test_filename_metadata_in_csv_records_and_summary(fp32: Predictor, tmp_path: Path) -> None:
+    from pipeline.metadata import MetadataSource
+
+    folder = tmp_path / "ungd"
+    folder.mkdir()
+    (folder / "PAK_43_1988.txt").write_text("Foreign troops must leave. We thank the Assembly.", encoding="utf-8")
+    (folder / "notes.txt").write_text("The Assembly met.", encoding="utf-8")
+    output = tmp_path / "p.csv"
+    metadata = MetadataSource(preset="ungd")
+    predict_corpus(Corpus(folder), fp32, RegexSplitter(), output, progress=False, metadata=metadata)
+    with output.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = ("country", "session", "year", "decade", "country_name")
+    assert tuple(rows[0])[len(RECORD_FIELDS) :] == fields
+    by_doc = {row["doc"]: tuple(row[f] for f in fields) for row in rows}
+    assert by_doc == {"PAK_43_1988": ("PAK", "43", "1988", "1980", "Pakistan"), "notes": ("",) * 5}
+    with summary_path_for(output).open(newline="", encoding="utf-8") as handle:
+        summary = {row["doc"]: row for row in csv.DictReader(handle)}
+    assert summary["PAK_43_1988"]["decade"] == "1980" and summary["PAK_43_1988"]["sentences"] == "2"
+
+
 def test_existing_output_is_not_overwritten_silently(fp32: Predictor, tmp_path: Path) -> None:
     folder = _corpus_folder(tmp_path)
     output = tmp_path / "p.jsonl"

@@ -11,7 +11,7 @@ import io
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class DocumentResult:
     truncated: list[bool]
     empty_unit: bool = False  # split=none: the unit had no text, so it has no record
     votes: list[dict[str, str | None]] | None = None  # system=weak: each labelling function's vote per sentence
+    meta: dict[str, Any] = field(default_factory=dict)  # the document's metadata (country, year, ...)
 
 
 def _record(sentence: Sentence, probs: np.ndarray, truncated: bool) -> dict[str, Any]:
@@ -67,27 +68,35 @@ def _record(sentence: Sentence, probs: np.ndarray, truncated: bool) -> dict[str,
     return record
 
 
-def format_records(result: DocumentResult, output_format: str) -> str:
-    """A document's records as one block of JSONL lines or CSV rows."""
+def format_records(result: DocumentResult, output_format: str, meta_fields: Sequence[str] = ()) -> str:
+    """A document's records as one block of JSONL lines or CSV rows, each with the document's metadata.
+
+    JSONL records carry every metadata field of the document; CSV rows the declared ``meta_fields`` columns.
+    """
     records = [_record(s, p, t) for s, p, t in zip(result.sentences, result.probs, result.truncated, strict=True)]
-    if result.votes is not None and output_format == "jsonl":  # CSV keeps the model's columns
-        records = [r | {"votes": v} for r, v in zip(records, result.votes, strict=True)]
     if output_format == "jsonl":
+        meta = {k: v for k, v in result.meta.items() if k not in RECORD_FIELDS}
+        if result.votes is not None:  # CSV keeps the model's columns
+            records = [r | meta | {"votes": v} for r, v in zip(records, result.votes, strict=True)]
+        else:
+            records = [r | meta for r in records]
         return jsonl_lines(records)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=RECORD_FIELDS, lineterminator="\n")
-    writer.writerows({**r, "truncated": str(r["truncated"]).lower()} for r in records)
+    writer = csv.DictWriter(buffer, fieldnames=[*RECORD_FIELDS, *meta_fields], lineterminator="\n")
+    columns = {k: result.meta.get(k, "") for k in meta_fields}
+    writer.writerows({**r, "truncated": str(r["truncated"]).lower(), **columns} for r in records)
     return buffer.getvalue()
 
 
-def format_summary(result: DocumentResult) -> str:
-    """A document's summary row: sentence count, count and share of each label."""
+def format_summary(result: DocumentResult, meta_fields: Sequence[str] = ()) -> str:
+    """A document's summary row: sentence count, count and share of each label, then its metadata columns."""
     labels = result.probs.argmax(axis=1) if len(result.probs) else np.zeros(0, dtype=int)
     counts = [int((labels == i).sum()) for i in range(len(LABELS))]
     total = len(result.sentences)
     shares = [round(c / total, 6) if total else 0.0 for c in counts]
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([result.doc, total, *counts, *shares])
+    meta = [result.meta.get(k, "") for k in meta_fields]
+    csv.writer(buffer, lineterminator="\n").writerow([result.doc, total, *counts, *shares, *meta])
     return buffer.getvalue()
 
 
@@ -157,13 +166,22 @@ class PredictionWriter:
     """Appends whole documents to the output and summary files and records progress after each chunk."""
 
     def __init__(
-        self, output: str | Path, *, header: dict[str, Any], resume: bool = False, overwrite: bool = False
+        self,
+        output: str | Path,
+        *,
+        header: dict[str, Any],
+        resume: bool = False,
+        overwrite: bool = False,
+        meta_fields: Sequence[str] = (),
     ) -> None:
         self.output = Path(output)
+        self.meta_fields = [f for f in meta_fields if f not in RECORD_FIELDS and f not in SUMMARY_FIELDS]
         self.format = output_format_for(self.output)
         self.summary_path = summary_path_for(self.output)
         self.progress_path = progress_path_for(self.output)
         self.header = {"version": _PROGRESS_VERSION, "format": self.format, **header}
+        if self.meta_fields:  # outputs written without metadata keep the header they had, so they still resume
+            self.header["meta_fields"] = self.meta_fields
         self.done_documents = 0
         self.last_doc: str | None = None
         self.complete = False
@@ -176,8 +194,8 @@ class PredictionWriter:
         self._summary = self.summary_path.open("w", encoding="utf-8", newline="")
         self._progress = self.progress_path.open("w", encoding="utf-8")
         if self.format == "csv":
-            self._out.write(",".join(RECORD_FIELDS) + "\n")
-        self._summary.write(",".join(SUMMARY_FIELDS) + "\n")
+            self._out.write(",".join([*RECORD_FIELDS, *self.meta_fields]) + "\n")
+        self._summary.write(",".join([*SUMMARY_FIELDS, *self.meta_fields]) + "\n")
         self._progress.write(json.dumps(self.header) + "\n")
         self._commit()
 
@@ -224,8 +242,8 @@ class PredictionWriter:
     def write_chunk(self, results: Sequence[DocumentResult], *, complete: bool = False) -> None:
         """Write the chunk's documents, flush and fsync them, then checkpoint the progress file."""
         if results:
-            self._out.write("".join(format_records(r, self.format) for r in results))
-            self._summary.write("".join(format_summary(r) for r in results))
+            self._out.write("".join(format_records(r, self.format, self.meta_fields) for r in results))
+            self._summary.write("".join(format_summary(r, self.meta_fields) for r in results))
             self.done_documents += len(results)
             self.last_doc = results[-1].doc
         self.complete = complete

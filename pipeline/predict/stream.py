@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import PredictAppConfig, setting_key
 from pipeline.corpus import Corpus, Document
@@ -17,6 +18,9 @@ from pipeline.labels import LABELS
 from pipeline.predict.output import DocumentResult, PredictionWriter
 from pipeline.predict.predictor import Predictor
 from pipeline.split import Sentence, Splitter
+
+if TYPE_CHECKING:
+    from pipeline.metadata import MetadataSource
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +119,7 @@ def predict_corpus(
     resume: bool = False,
     overwrite: bool = False,
     progress: bool = True,
+    metadata: MetadataSource | None = None,
 ) -> PredictSummary:
     """Label every sentence of ``corpus`` and stream the records to ``writer`` (an output path or a writer).
 
@@ -123,7 +128,8 @@ def predict_corpus(
     (and a resume point recorded) once ``chunk_docs`` documents or ``chunk_sentences`` sentences are done,
     whichever comes first, so an interrupt loses little even on a handful of long documents. The model sees
     each sentence's ``norm`` (:mod:`pipeline.text`), the same normalisation as in training; the output keeps
-    the exact source slice in ``text``.
+    the exact source slice in ``text``. Each record and summary row carries its document's metadata: the fields
+    of ``metadata`` (filename pattern, table) and a JSONL input's extra fields.
     """
     for name, value in (("chunk_docs", chunk_docs), ("chunk_sentences", chunk_sentences)):
         if value < 1:
@@ -133,7 +139,10 @@ def predict_corpus(
     if isinstance(writer, PredictionWriter):
         sink = writer
     else:
-        sink = _open_writer(writer, corpus, predictor, splitter, chunk_docs, resume=resume, overwrite=overwrite)
+        fields = metadata.field_names() if metadata is not None else []
+        sink = _open_writer(
+            writer, corpus, predictor, splitter, chunk_docs, resume=resume, overwrite=overwrite, meta_fields=fields
+        )
     summary = PredictSummary(resumed_documents=sink.done_documents)
     started = time.perf_counter()
     bar = progress_bar(progress)
@@ -143,6 +152,8 @@ def predict_corpus(
         else:
             documents = _skip_done(iter(corpus), sink, corpus.path)
             for results in _result_chunks(documents, predictor, splitter, chunk_docs, chunk_sentences, bar.update):
+                for result in results if metadata is not None else ():
+                    result.meta = metadata.for_document(result.doc, extra=result.meta)
                 sink.write_chunk(results)
                 summary.add(results)
                 summary.empty_units += sum(1 for r in results if r.empty_unit)
@@ -216,6 +227,7 @@ def _open_writer(
     *,
     resume: bool,
     overwrite: bool,
+    meta_fields: list[str],
 ) -> PredictionWriter:
     """A writer whose progress header names everything an exact resume depends on."""
     header = {
@@ -228,7 +240,7 @@ def _open_writer(
         "max_length": predictor.max_length,
         "chunk_docs": chunk_docs if splitter is None else None,
     }
-    return PredictionWriter(output, header=header, resume=resume, overwrite=overwrite)
+    return PredictionWriter(output, header=header, resume=resume, overwrite=overwrite, meta_fields=meta_fields)
 
 
 def _predict_units(
@@ -270,7 +282,12 @@ def _predict_groups(
         votes = prediction.votes[position:end] if prediction.votes is not None else None
         results.append(
             DocumentResult(
-                document.id, sentences, prediction.probs[position:end], prediction.truncated[position:end], votes=votes
+                document.id,
+                sentences,
+                prediction.probs[position:end],
+                prediction.truncated[position:end],
+                votes=votes,
+                meta=dict(document.meta),
             )
         )
         position = end
