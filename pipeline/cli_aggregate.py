@@ -1,7 +1,7 @@
 """``stance-aggregate``: tables, plots and the explorer from a ``stance-predict`` output (or a run folder).
 
 A Hydra app like the others: its structured config is registered in Hydra's ConfigStore, and the shared entry
-helpers of :mod:`pipeline.cli` compose every override first, so a misspelt key fails at once with one line.
+helpers of :mod:`pipeline.entry` compose every override first, so a misspelt key fails at once with one line.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline import cli
 from pipeline.config import AggregateAppConfig
+from pipeline.entry import guarded, run_command
 
 PROGRAM = "stance-aggregate"
 
@@ -106,12 +106,12 @@ def run_aggregate(cfg: AggregateAppConfig) -> Path:
 
 
 def _aggregate_task(cfg: AggregateAppConfig) -> None:
-    cli.guarded(PROGRAM, cfg.debug, lambda: run_aggregate(cfg))
+    guarded(PROGRAM, cfg.debug, lambda: run_aggregate(cfg))
 
 
 def aggregate_main() -> None:
     """``stance-aggregate input=<predictions .jsonl/.csv or run folder> [by=[country,decade]] [out=...]``."""
-    cli._entry(PROGRAM, "aggregate", _aggregate_task, sys.argv[1:])
+    run_command(PROGRAM, "aggregate", _aggregate_task, sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import check_config, guarded
+from pipeline.entry import check_config, guarded
 from pipeline.errors import InputError
 from tests.cli_runner import (
     ROOT,

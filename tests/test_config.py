@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.cli import check_config, compare_argv
+from pipeline.cli import compare_argv
 from pipeline.config_check import parse_shard, sweep_combinations
+from pipeline.entry import check_config
 from pipeline.errors import ConfigError
 
 
@@ -42,9 +43,11 @@ def test_each_sweep_value_is_checked(capsys):
     assert "train.epochs" in err and "'x'" in err
 
 
-def test_good_overrides_and_experiments_pass(capsys):
+def test_good_overrides_and_experiments_pass(capsys, tiny_model_dir, tmp_path):
     check_config("stance-train", "train", ["-m", "model=tiny,minilm", "train.epochs=1,2", "experiment=ungd"])
-    check_config("stance-predict", "predict", ["model=x", "input=y", "fast_path=bf16", "shard=1/3"])
+    (tmp_path / "doc.txt").write_text("Troops must leave.", encoding="utf-8")
+    predict = [f"model={tiny_model_dir}", f"input={tmp_path / 'doc.txt'}", f"output={tmp_path / 'out.jsonl'}"]
+    check_config("stance-predict", "predict", [*predict, "fast_path=bf16", "shard=1/3"])
     assert capsys.readouterr().err == ""
 
 

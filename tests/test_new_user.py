@@ -188,7 +188,7 @@ def test_a_predict_config_error_is_one_line_with_no_hydra_folder_and_no_torch(tm
     assert_one_line_error(result, "stance-predict", "config key 'output'", ".jsonl or .csv", status=2)
     assert files_under(tmp_path) == [], "nothing written, not even artifacts/hydra/predict-*"
     probe = (
-        "import sys\nfrom pipeline.cli import check_config\n"
+        "import sys\nfrom pipeline.entry import check_config\n"
         "try:\n    check_config('stance-predict', 'predict', sys.argv[1:])\nexcept SystemExit as e:\n"
         "    print(e.code, 'torch' in sys.modules, 'transformers' in sys.modules)\n"
     )
