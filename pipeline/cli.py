@@ -183,6 +183,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
+    from pipeline.capability import resolve_threads
     from pipeline.config import TrainAppConfig, setting_key
     from pipeline.errors import ConfigError
     from pipeline.runs import RunFolder
@@ -198,11 +199,12 @@ def _train_task(cfg) -> None:  # noqa: ANN001
                 key=setting_key(TrainAppConfig, "name"),
                 fix="add name=<run name>",
             )
-        settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=cfg.threads)
+        threads = resolve_threads(cfg.threads)
+        settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=threads)
         return run_training(
             corpus=_corpus(cfg.corpus.path, cfg.corpus),
             splitter=instantiate(cfg.splitter),
-            labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
+            labeler=instantiate(cfg.weak, seed=cfg.seed, threads=threads),
             model_source=instantiate(cfg.model),
             settings=settings,
             gold=OmegaConf.to_object(cfg.gold),
@@ -252,7 +254,8 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
             overwrite=cfg.overwrite,
             progress=cfg.progress,
         )
-        print(f"[stance-predict] {summary.line()}", flush=True)
+        choice = predictor.choice
+        print(f"[stance-predict] {summary.line()}; path {choice.value}: {choice.reason}", flush=True)
         return summary
 
     guarded("stance-predict", cfg.debug, action)

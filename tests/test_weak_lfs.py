@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
+from pipeline.weak.label_model import MajorityVoteModel
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import LF_GROUPS, TextPoint, group_of, is_learned, needs_embedding, select_lfs
 from pipeline.weak.lfs.embeddings import SentenceEmbedder
@@ -390,8 +391,16 @@ def test_labeler_apply_matches_single_calls_and_batches_embeddings() -> None:
     labeler = WeakLabeler(select_lfs(None))
     L = labeler.apply(texts, progress=False)
     assert L.shape == (len(texts), len(labeler.lfs)) and L.dtype.kind == "i"
+    embedded = set(labeler.embedding_rows(texts, L).tolist())
+    assert 0 < len(embedded) < len(texts)  # the cases include sentences that neither name the target nor get a stance
     for j, lf in enumerate(labeler.lfs):
-        assert [lf(TextPoint(t)) for t in texts] == list(L[:, j]), lf.name
+        single = [lf(TextPoint(t)) if i in embedded or not needs_embedding(lf) else -1 for i, t in enumerate(texts)]
+        assert single == list(L[:, j]), lf.name
+    everything = WeakLabeler(select_lfs(None), embed_all=True).apply(texts, progress=False)
+    for j, lf in enumerate(labeler.lfs):
+        assert [lf(TextPoint(t)) for t in texts] == list(everything[:, j]), lf.name
+    majority = MajorityVoteModel()  # embedding only where it can matter leaves every majority-vote label as it was
+    np.testing.assert_array_equal(majority.predict(L), majority.predict(everything))
     assert labeler.lf_groups[labeler.lf_names.index("emb_nearest_prototype")] == "embeddings"
     points = labeler.points(texts[:3], progress=False)
     assert all(isinstance(p.embedding, np.ndarray) and abs(np.linalg.norm(p.embedding) - 1) < 1e-4 for p in points)
