@@ -422,3 +422,15 @@ def test_embedder_cache_is_reused_and_checked() -> None:
 def test_labeler_without_embeddings_skips_embedding() -> None:
     labeler = WeakLabeler(select_lfs(["patterns", "targets"]))
     assert all(p.embedding is None for p in labeler.points(["Foreign troops must leave."], progress=False))
+
+
+def test_embeddings_are_cached_on_disk_and_the_fast_path_agrees_with_fp32(tmp_path) -> None:  # noqa: ANN001
+    texts = ["Foreign troops must leave.", "We thank the peacekeepers.", "Foreign troops must leave."]
+    first = SentenceEmbedder(cache=True, cache_root=tmp_path, precision="onnx_int8")
+    vectors = first.embed(texts)
+    assert first.encoded == 2  # once per distinct text
+    again = SentenceEmbedder(cache=True, cache_root=tmp_path, precision="onnx_int8")
+    np.testing.assert_array_equal(again.embed(texts), vectors)
+    assert again.encoded == 0 and again._tokenizer is None  # read from disk, the model never loaded
+    reference = SentenceEmbedder(precision="fp32").embed(texts)
+    assert np.all((vectors * reference).sum(axis=1) > 0.95)
