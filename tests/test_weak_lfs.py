@@ -434,3 +434,16 @@ def test_embeddings_are_cached_on_disk_and_the_fast_path_agrees_with_fp32(tmp_pa
     assert again.encoded == 0 and again._tokenizer is None  # read from disk, the model never loaded
     reference = SentenceEmbedder(precision="fp32").embed(texts)
     assert np.all((vectors * reference).sum(axis=1) > 0.95)
+
+
+def test_rule_votes_in_worker_processes_match_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.weak.apply_rules as apply_rules
+
+    monkeypatch.setattr(apply_rules, "_MIN_PER_WORKER", 5)
+    monkeypatch.setattr(apply_rules, "_CHUNK", 7)  # several chunks, the last one short
+    texts = [case[0] for case in CASES.values()] + [case[2] for case in CASES.values()]
+    rules = [lf for lf in select_lfs(None) if not needs_embedding(lf)]
+    one = apply_rules.rule_votes(texts, rules, workers=1)
+    assert one.shape == (len(texts), len(rules)) and (one != -1).any()
+    np.testing.assert_array_equal(apply_rules.rule_votes(texts, rules, workers=2), one)
+    assert [[lf(TextPoint(t)) for lf in rules] for t in texts] == one.tolist()

@@ -42,4 +42,5 @@ def build_weak_labeler(*, seed: int = 0, threads: int | str = 1, **settings: Any
         make_label_model(_plain(cfg.label_model), **params),
         embedder=SentenceEmbedder(threads=threads, precision=_plain(cfg.embed_precision), cache=cfg.embed_cache),
         learned=StanceClassifier(threshold=cfg.learned_threshold, seed=seed),
+        workers=threads,
     )

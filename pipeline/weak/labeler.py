@@ -19,10 +19,10 @@ from collections.abc import Sequence
 
 import numpy as np
 from snorkel.labeling import LabelingFunction
-from tqdm.auto import tqdm
 
 from pipeline.errors import ConfigError
 from pipeline.labels import AGAINST, FAVOR
+from pipeline.weak.apply_rules import rule_votes
 from pipeline.weak.label_model import LabelModelLike, MajorityVoteModel
 from pipeline.weak.lfs import group_of, is_learned, needs_embedding, select_lfs
 from pipeline.weak.lfs.cues import MILITARY_ANY, TextPoint, has, target_mentioned
@@ -51,6 +51,7 @@ class WeakLabeler:
         embedder: SentenceEmbedder | None = None,
         learned: StanceClassifier | None = None,
         embed_all: bool = False,
+        workers: int = 1,
     ) -> None:
         self.lfs = list(lfs) if lfs is not None else select_lfs(None)
         if not self.lfs:
@@ -68,6 +69,7 @@ class WeakLabeler:
         self.embedder = embedder
         self.learned = learned if learned is not None else StanceClassifier()
         self.embed_all = embed_all
+        self.workers = workers  # processes for the rule LFs (pipeline.weak.apply_rules)
 
     @property
     def lf_names(self) -> list[str]:
@@ -125,11 +127,8 @@ class WeakLabeler:
         """Votes (n x m int matrix, -1 = abstain) of every LF on every text (learned LFs once fitted)."""
         votes = np.full((len(texts), len(self.lfs)), -1, dtype=int)
         learned = set(self._learned_columns)
-        rules = [(j, lf) for j, lf in enumerate(self.lfs) if j not in learned and not needs_embedding(lf)]
-        for i, text in enumerate(tqdm(texts, desc="labelling functions", disable=not progress, unit="sent")):
-            point = TextPoint(text)
-            for j, lf in rules:
-                votes[i, j] = lf(point)
+        rules = [j for j, lf in enumerate(self.lfs) if j not in learned and not needs_embedding(lf)]
+        votes[:, rules] = rule_votes(texts, [self.lfs[j] for j in rules], self.workers, progress)
         embedded = [(j, lf) for j, lf in enumerate(self.lfs) if j not in learned and needs_embedding(lf)]
         if embedded:
             rows = self.embedding_rows(texts, votes)
