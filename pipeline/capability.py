@@ -150,4 +150,4 @@ def resolve_threads(value: str | int, key: str = "threads") -> int:
         return available_cpus()
     if text.isdigit() and int(text) > 0:
         return int(text)
-    raise ConfigError(f"must be 'auto' or a whole number greater than 0, got {value!r}", key=key, fix=f"{key}=auto")
+    raise ConfigError(f"must be auto or a whole number greater than 0, got {value}", key=key, fix=f"{key}=auto")

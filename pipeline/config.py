@@ -195,7 +195,7 @@ class PredictAppConfig:
     fast_path: FastPath = FastPath.auto  # see README, Performance
     batch_size: int = 64
     max_length: int = 128
-    threads: int = TrainAppConfig.threads
+    threads: str = TrainAppConfig.threads  # auto or a number (see TrainAppConfig)
     resume: bool = False  # continue after the last complete document of an interrupted run
     overwrite: bool = False  # replace an existing output (otherwise an existing output is an error)
     shard: str = "0/1"  # i/n: the i-th of n contiguous blocks of the input documents
