@@ -48,6 +48,7 @@ def _train_task(cfg) -> None:  # noqa: ANN001
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
+    from pipeline.capability import resolve_threads
     from pipeline.config import TrainAppConfig, setting_key
     from pipeline.errors import ConfigError
     from pipeline.runs import RunFolder
@@ -64,11 +65,12 @@ def _train_task(cfg) -> None:  # noqa: ANN001
                 key=setting_key(TrainAppConfig, "name"),
                 fix="add name=<run name>",
             )
-        settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=cfg.threads)
+        threads = resolve_threads(cfg.threads)
+        settings = TrainSettings(**OmegaConf.to_container(cfg.train, resolve=True), seed=cfg.seed, threads=threads)
         return run_training(
             corpus=build_corpus(OmegaConf.to_object(cfg.corpus)),
             splitter=instantiate(cfg.splitter),
-            labeler=instantiate(cfg.weak, seed=cfg.seed, threads=cfg.threads),
+            labeler=instantiate(cfg.weak, seed=cfg.seed, threads=threads),
             model_source=instantiate(cfg.model),
             settings=settings,
             gold=OmegaConf.to_object(cfg.gold),
@@ -130,7 +132,8 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
         # The output is complete and fsynced: from here a Ctrl-C has nothing left to stop, so it is ignored
         # rather than turned into exit status 130 with no message.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        print(f"[stance-predict] {summary.line()}", flush=True)
+        choice = predictor.choice
+        print(f"[stance-predict] {summary.line()}; path {choice.value}: {choice.reason}", flush=True)
         return summary
 
     guarded("stance-predict", cfg.debug, action)

@@ -33,6 +33,7 @@ class AbstainPolicy(Enum):
 
 
 class FastPath(Enum):
+    auto = "auto"  # chosen from the CPU (pipeline.capability.choose_path): onnx_int8 wherever onnxruntime is
     onnx_int8 = "onnx_int8"
     fp32 = "fp32"
     int8 = "int8"
@@ -41,8 +42,11 @@ class FastPath(Enum):
 
 
 class EmbedPrecision(Enum):
-    bf16 = "bf16"
-    fp32 = "fp32"
+    auto = "auto"  # as FastPath.auto: onnx_int8 (7-bit weights, exact on AVX2 and VNNI), else bf16 if native, else fp32
+    onnx_int8 = "onnx_int8"
+    onnx = "onnx"
+    bf16 = "bf16"  # torch bf16 autocast: fast only with AVX512_BF16 or AMX (54x slower than fp32 on AVX2)
+    fp32 = "fp32"  # torch fp32: the reference (and the previous implementation in benchmarks/weak.py)
 
 
 class TrainTargets(Enum):
@@ -115,7 +119,8 @@ class WeakConfig:
     tie_policy: TiePolicy = TiePolicy.none  # abstain | random | none (a tie becomes `none`)
     abstain_policy: AbstainPolicy = AbstainPolicy.none  # none: all-abstain sentences are `none`; drop: not trained on
     learned_threshold: float = 0.9  # the learned LF (embeddings -> rule labels) votes at this confidence or more
-    embed_precision: EmbedPrecision = EmbedPrecision.bf16  # bf16 (2x faster, same votes) | fp32
+    embed_precision: EmbedPrecision = EmbedPrecision.auto  # embeddings of both embedding LFs (see EmbedPrecision)
+    embed_cache: bool = True  # keep embeddings on disk keyed by model, path and text (under STANCE_CACHE_DIR)
     drop_lfs: list[str] = field(default_factory=list)  # LFs left out by name (rules that do not travel)
 
 
@@ -207,7 +212,7 @@ class TrainAppConfig:
     shared_dir: str = "../shared"  # the read-only data beside the project (UN corpus and gold)
     resume: bool = False  # continue an interrupted run of the same name from its last checkpoint
     seed: int = 0
-    threads: int = 1  # torch threads; 1 is safe on a 2-core machine
+    threads: str = "auto"  # auto: the cores this process may use (affinity, cgroup quota); or a number
     progress: bool = True
     debug: bool = False  # true: show tracebacks instead of one-line errors
     corpus: CorpusConfig = MISSING
@@ -239,10 +244,10 @@ class PredictAppConfig:
     output: str = "artifacts/predictions/predictions.jsonl"
     split: SplitMode = SplitMode.sentences  # sentences | none (each JSONL record {"id", "text"} is one unit)
     splitter: PysbdSplitterConfig = field(default_factory=PysbdSplitterConfig)  # used when split=sentences
-    fast_path: FastPath = FastPath.onnx_int8  # see README, Performance
+    fast_path: FastPath = FastPath.auto  # see README, Performance
     batch_size: int = 64
     max_length: int = 128
-    threads: int = TrainAppConfig.threads
+    threads: str = TrainAppConfig.threads  # auto or a number (see TrainAppConfig)
     resume: bool = False  # continue after the last complete document of an interrupted run
     overwrite: bool = False  # replace an existing output (otherwise an existing output is an error)
     shard: str = "0/1"  # i/n: the i-th of n contiguous blocks of the input documents

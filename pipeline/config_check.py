@@ -8,6 +8,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from pipeline.capability import resolve_threads
 from pipeline.config import (
     GoldConfig,
     PredictAppConfig,
@@ -69,6 +70,8 @@ def _check_ranges(node: Any, prefix: str) -> None:
 def validate(cfg: DictConfig) -> None:
     """Range checks that types alone cannot express, and cross-field rules; raises ConfigError."""
     _check_ranges(cfg, "")
+    if "threads" in cfg:
+        resolve_threads(cfg.threads, "threads")  # auto or a whole number > 0 (a string setting, so checked here)
     if "train" in cfg and cfg.train.max_train is not None and cfg.train.max_train <= 0:
         raise ConfigError(
             f"must be a positive number or null, got {cfg.train.max_train}",

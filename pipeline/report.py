@@ -77,6 +77,20 @@ def _quote(item: GoldItem, limit: int = 220) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def _stage_lines(stages: dict[str, dict[str, float]], precision: dict[str, Any]) -> list[str]:
+    """One line per stage (seconds, sentences/s, peak RSS), then the inference path of each model and why."""
+    lines = []
+    for name, row in stages.items():
+        rate = f", {row['sentences_per_s']:.0f} sentences/s" if "sentences_per_s" in row else ""
+        lines.append(f"Stage {name}: {row['seconds']:.1f} s{rate}, peak RSS {row['peak_rss_mb']:.0f} MB.  ")
+    for model, choice in precision.items():
+        if isinstance(choice, dict):
+            lines.append(f"Path of {model.replace('_', ' ')}: {choice['path']} ({choice['reason']}).  ")
+    if "threads" in precision:
+        lines.append(f"Threads: {precision['threads']}.  ")
+    return lines
+
+
 def report(
     run: RunFolder,
     *,
@@ -198,6 +212,7 @@ def write_report(
         "## Run",
         "",
         f"Timings: {timings}.  ",
+        *_stage_lines(evaluation.metrics.get("stages", {}), evaluation.metrics.get("precision", {})),
         f"Seed: {run_info['seed']}.  ",
         "Files: `metrics.json`, `gold_predictions.jsonl`, `weak_labels.jsonl`, `lf_summary.csv`, "
         "`sentences.jsonl`, `model/`, `config.yaml` (see docs/run-folder.md).",

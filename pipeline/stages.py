@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pipeline.clock import Clock, peak_rss_mb  # noqa: F401  (re-exported: workflow, report)
 from pipeline.config import GoldConfig
 from pipeline.corpus import Corpus, Document
 from pipeline.errors import InputError
@@ -46,23 +44,6 @@ def say(message: str) -> None:
 def is_rank_zero() -> bool:
     """True except in the non-zero processes of a torchrun: rank 0 alone writes the run folder."""
     return int(os.environ.get("RANK", "0")) == 0
-
-
-@dataclass
-class Clock:
-    """Seconds spent in each stage, for run.json."""
-
-    timings: dict[str, float] = field(default_factory=dict)
-    started: float = field(default_factory=time.perf_counter)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        tick = time.perf_counter()
-        yield
-        self.timings[name] = time.perf_counter() - tick
-
-    def rounded(self) -> dict[str, float]:
-        return {k: round(v, 2) for k, v in (self.timings | {"total": time.perf_counter() - self.started}).items()}
 
 
 # ----------------------------------------------------------------------------------------------- read, split
@@ -137,6 +118,20 @@ class WeakLabels:
     @property
     def texts(self) -> list[str]:
         return [s.norm for s in self.sentences]
+
+
+def precision_record(labeler: WeakLabeler, settings: TrainSettings) -> dict[str, Any]:
+    """Which inference path each model of the run used and why (metrics.json ``precision``, report.md)."""
+    embedder = labeler.embedder
+    embeddings = embedder.choice.record() if embedder is not None else {"path": "unused", "reason": "no embedder"}
+    if embedder is not None:
+        embeddings["encoded_sentences"] = embedder.encoded
+    return {
+        "embeddings": embeddings,
+        "learned_lf": {"path": embeddings["path"], "reason": "the learned LF reads the same embeddings"},
+        "evaluation": {"path": "fp32", "reason": "gold metrics use the fp32 reference model"},
+        "threads": settings.threads,
+    }
 
 
 def label_names(labeler: WeakLabeler, votes: np.ndarray) -> list[str | None]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.capability import resolve_threads
 from pipeline.config import TrainAppConfig, TrainStageConfig
 from pipeline.labels import LABEL2ID, LABELS
 from pipeline.losses import soft_loss
@@ -31,14 +32,18 @@ class TrainSettings(TrainStageConfig):
     """Fine-tuning hyper-parameters (the ``train`` config group's schema) plus the run's seed and threads."""
 
     seed: int = TrainAppConfig.seed
-    threads: int = TrainAppConfig.threads
+    threads: int | str = TrainAppConfig.threads  # auto or a number; a whole number once constructed
+
+    def __post_init__(self) -> None:
+        self.threads = resolve_threads(self.threads)
 
 
-def set_threads(threads: int) -> None:
-    """Pin torch's intra-op threads: with both cores busy, default threading runs many times slower."""
+def set_threads(threads: int | str) -> None:
+    """Pin torch's intra-op threads (``auto``: the cores this process may use); OMP threads wait passively, so a
+    busy core is not spun on (with both cores busy, spinning threads ran many times slower)."""
     import torch
 
-    torch.set_num_threads(max(1, threads))
+    torch.set_num_threads(resolve_threads(threads))
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 

@@ -22,6 +22,7 @@ from pipeline.stages import (
     calibrate,
     evaluate,
     is_rank_zero,
+    precision_record,
     read_inputs,
     split,
     train,
@@ -54,8 +55,9 @@ def run_training(
     inputs = read_inputs(corpus, gold, settings)  # everything the run reads, before its folder exists
     with clock.stage("split"):
         sentences = split(inputs, splitter, gold.require_offsets, progress)
+    clock.count("split", len(sentences.sentences))
     folder = run.start(config_yaml) if is_rank_zero() else None
-    with clock.stage("weak"):
+    with clock.stage("weak", len(sentences.sentences)):
         weak = weak_label(sentences.sentences, labeler, folder, progress)
     with clock.stage("train"):
         trained = train(weak, labeler, model_source, settings, run, progress)
@@ -68,6 +70,8 @@ def run_training(
         evaluation = evaluate(trained, labeler, inputs.gold, sentences, settings, eval_batch_size)
     evaluation.metrics["self_training"] = rounds.rounds
     save_labeller(folder, labeler)  # what `stance-predict system=weak` needs to weak-label new text
+    evaluation.metrics["stages"] = clock.stages()
+    evaluation.metrics["precision"] = precision_record(labeler, settings)
     write_evaluation(folder, evaluation)
     return report(
         run,

@@ -6,6 +6,7 @@ terminal gets (exit status, stderr lines, files left behind), not what a functio
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,11 @@ def reference_run(runs_dir: Path, name: str, *extra: str) -> Path:
         assert result.returncode == 0, result.explain()
         _REFERENCE_RUNS[extra] = runs_dir / name
     return _REFERENCE_RUNS[extra]
+
+
+def results(metrics_path: Path) -> dict:
+    """A run's metrics.json without ``stages`` (seconds and memory the machine measured, not results of the run)."""
+    metrics = json.loads(metrics_path.read_text())
+    assert set(metrics["stages"]) >= {"split", "weak", "train", "evaluate"}  # measured, and present in every run
+    metrics.pop("stages")
+    return metrics

@@ -152,7 +152,22 @@ def test_onnx_paths_agree_with_fp32_and_cache_their_graphs(tiny_model: Path, fp3
     probs = quantized.predict_proba(TEXTS)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(probs, fp32.predict_proba(TEXTS), atol=0.05)
-    assert sorted(p.name for p in tmp_path.rglob("*.onnx")) == ["model.int8.onnx", "model.onnx"]
+    assert sorted(p.name for p in tmp_path.rglob("*.onnx")) == ["model.int8r7.onnx", "model.onnx"]
+    assert quantized.choice.value == "onnx_int8"
+
+
+def test_onnx_int8_weights_fit_the_avx2_kernels(tiny_model: Path, tmp_path: Path) -> None:
+    """7-bit weights keep every u8*s8 pair sum inside int16, so AVX2's vpmaddubsw cannot saturate: the integer
+    products, and so the probabilities, are the same on AVX2 and VNNI CPUs (whichever this test runs on)."""
+    import onnx
+    from onnx import numpy_helper
+
+    Predictor(tiny_model, fast_path="onnx_int8", onnx_cache_dir=tmp_path)
+    graph = onnx.load(str(next(tmp_path.rglob("model.int8r7.onnx")))).graph
+    weights = [numpy_helper.to_array(t) for t in graph.initializer if t.data_type == onnx.TensorProto.INT8]
+    assert weights and all(w.size > 1 for w in weights)  # int8 weight matrices are there
+    largest = max(int(np.abs(w.astype(np.int16)).max()) for w in weights)
+    assert 32 < largest <= 64  # 7-bit range used (full int8 range would reach 127)
 
 
 def test_unknown_fast_path_is_a_config_error(tiny_model: Path) -> None:

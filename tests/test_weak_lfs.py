@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
+from pipeline.weak.label_model import MajorityVoteModel
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import LF_GROUPS, TextPoint, group_of, is_learned, needs_embedding, select_lfs
 from pipeline.weak.lfs.embeddings import SentenceEmbedder
@@ -390,8 +391,16 @@ def test_labeler_apply_matches_single_calls_and_batches_embeddings() -> None:
     labeler = WeakLabeler(select_lfs(None))
     L = labeler.apply(texts, progress=False)
     assert L.shape == (len(texts), len(labeler.lfs)) and L.dtype.kind == "i"
+    embedded = set(labeler.embedding_rows(texts, L).tolist())
+    assert 0 < len(embedded) < len(texts)  # the cases include sentences that neither name the target nor get a stance
     for j, lf in enumerate(labeler.lfs):
-        assert [lf(TextPoint(t)) for t in texts] == list(L[:, j]), lf.name
+        single = [lf(TextPoint(t)) if i in embedded or not needs_embedding(lf) else -1 for i, t in enumerate(texts)]
+        assert single == list(L[:, j]), lf.name
+    everything = WeakLabeler(select_lfs(None), embed_all=True).apply(texts, progress=False)
+    for j, lf in enumerate(labeler.lfs):
+        assert [lf(TextPoint(t)) for t in texts] == list(everything[:, j]), lf.name
+    majority = MajorityVoteModel()  # embedding only where it can matter leaves every majority-vote label as it was
+    np.testing.assert_array_equal(majority.predict(L), majority.predict(everything))
     assert labeler.lf_groups[labeler.lf_names.index("emb_nearest_prototype")] == "embeddings"
     points = labeler.points(texts[:3], progress=False)
     assert all(isinstance(p.embedding, np.ndarray) and abs(np.linalg.norm(p.embedding) - 1) < 1e-4 for p in points)
@@ -413,3 +422,28 @@ def test_embedder_cache_is_reused_and_checked() -> None:
 def test_labeler_without_embeddings_skips_embedding() -> None:
     labeler = WeakLabeler(select_lfs(["patterns", "targets"]))
     assert all(p.embedding is None for p in labeler.points(["Foreign troops must leave."], progress=False))
+
+
+def test_embeddings_are_cached_on_disk_and_the_fast_path_agrees_with_fp32(tmp_path) -> None:  # noqa: ANN001
+    texts = ["Foreign troops must leave.", "We thank the peacekeepers.", "Foreign troops must leave."]
+    first = SentenceEmbedder(cache=True, cache_root=tmp_path, precision="onnx_int8")
+    vectors = first.embed(texts)
+    assert first.encoded == 2  # once per distinct text
+    again = SentenceEmbedder(cache=True, cache_root=tmp_path, precision="onnx_int8")
+    np.testing.assert_array_equal(again.embed(texts), vectors)
+    assert again.encoded == 0 and again._tokenizer is None  # read from disk, the model never loaded
+    reference = SentenceEmbedder(precision="fp32").embed(texts)
+    assert np.all((vectors * reference).sum(axis=1) > 0.95)
+
+
+def test_rule_votes_in_worker_processes_match_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.weak.apply_rules as apply_rules
+
+    monkeypatch.setattr(apply_rules, "_MIN_PER_WORKER", 5)
+    monkeypatch.setattr(apply_rules, "_CHUNK", 7)  # several chunks, the last one short
+    texts = [case[0] for case in CASES.values()] + [case[2] for case in CASES.values()]
+    rules = [lf for lf in select_lfs(None) if not needs_embedding(lf)]
+    one = apply_rules.rule_votes(texts, rules, workers=1)
+    assert one.shape == (len(texts), len(rules)) and (one != -1).any()
+    np.testing.assert_array_equal(apply_rules.rule_votes(texts, rules, workers=2), one)
+    assert [[lf(TextPoint(t)) for lf in rules] for t in texts] == one.tolist()

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from pipeline.capability import Choice, choose_path, resolve_threads
 from pipeline.config import FastPath, PredictAppConfig, setting_key
 from pipeline.errors import ConfigError
 from pipeline.labels import LABELS
@@ -20,8 +21,8 @@ from pipeline.runs import resolve_model_dir
 
 FAST_PATHS: tuple[str, ...] = tuple(path.value for path in FastPath)
 DEFAULT_FAST_PATH: str = PredictAppConfig.fast_path.value
-"""Measured with benchmarks/predict.py (README, Performance): onnx_int8 kept 99.66% of the fp32 labels at 5.3x the
-default transformers pipeline; int8 was as fast but agreed on only 98.82%, under the 99.5% bar, so it is opt-in."""
+"""``auto``: pipeline.capability.choose_path picks onnx_int8 wherever onnxruntime is installed (README, Performance:
+torch's dynamic int8 was as fast but agreed on only 98.82% of the fp32 labels, under the 99.5% bar: opt-in)."""
 
 
 @dataclass
@@ -46,7 +47,9 @@ class Predictor:
 
     ``fast_path``: ``fp32`` (reference), ``int8`` (dynamic int8 quantisation of every Linear layer),
     ``bf16`` (bfloat16 weights), ``onnx`` (ONNX Runtime on an exported graph; needs the ``onnx`` package).
-    ``threads`` sets ``torch.set_num_threads`` (process-wide) and the ONNX Runtime session threads.
+    ``auto`` (the default) chooses from the CPU; ``self.choice`` records the path and why.
+    ``threads`` (``auto``: the cores this process may use) sets ``torch.set_num_threads`` (process-wide) and the
+    ONNX Runtime session threads.
     """
 
     def __init__(
@@ -56,7 +59,7 @@ class Predictor:
         fast_path: str = DEFAULT_FAST_PATH,
         batch_size: int = PredictAppConfig.batch_size,
         max_length: int = PredictAppConfig.max_length,
-        threads: int = PredictAppConfig.threads,
+        threads: int | str = PredictAppConfig.threads,
         onnx_cache_dir: str | Path | None = None,
     ) -> None:
         if fast_path not in FAST_PATHS:
@@ -69,10 +72,10 @@ class Predictor:
             raise ConfigError(
                 f"batch_size must be >= 1, got {batch_size}", key=setting_key(PredictAppConfig, "batch_size")
             )
-        if threads < 1:
-            raise ConfigError(f"threads must be >= 1, got {threads}", key=setting_key(PredictAppConfig, "threads"))
+        threads = resolve_threads(threads, setting_key(PredictAppConfig, "threads"))
         self.model_dir = resolve_model_dir(model_dir)
-        self.fast_path = fast_path
+        self.choice: Choice = choose_path(fast_path)
+        fast_path = self.fast_path = self.choice.value
         self.batch_size = batch_size
         self.threads = threads
         torch.set_num_threads(threads)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.capability import Choice
 from pipeline.labels import ABSTAIN, LABELS
 from pipeline.predict.predictor import Prediction
 from pipeline.runs import resolve_model_dir
@@ -23,8 +24,11 @@ class WeakPredictor:
     """The weak labeller of the run at ``run_dir`` behind the predictor interface (``predict(texts)``)."""
 
     fast_path = "weak"
+    choice = Choice("weak", "the run's weak labeller (system=weak)")
 
-    def __init__(self, run_dir: str | Path, *, batch_size: int = 64, max_length: int = 128, threads: int = 1) -> None:
+    def __init__(
+        self, run_dir: str | Path, *, batch_size: int = 64, max_length: int = 128, threads: int | str = 1
+    ) -> None:
         self.model_dir = resolve_model_dir(run_dir)
         self.run_dir = self.model_dir.parent if self.model_dir.name == "model" else self.model_dir
         self.batch_size = batch_size

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.capability import resolve_threads
 from pipeline.config import WeakConfig, setting_key
 from pipeline.errors import ConfigError
+from pipeline.weak.embedder import SentenceEmbedder
 from pipeline.weak.label_model import make_label_model
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import select_lfs
-from pipeline.weak.lfs.embeddings import SentenceEmbedder
 from pipeline.weak.lfs.learned import StanceClassifier
 
 
@@ -18,7 +19,7 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def build_weak_labeler(*, seed: int = 0, threads: int = 1, **settings: Any) -> WeakLabeler:
+def build_weak_labeler(*, seed: int = 0, threads: int | str = 1, **settings: Any) -> WeakLabeler:
     """The labelling functions of ``lf_groups`` and the chosen label model (the ``_target_`` of configs/weak/).
 
     ``settings`` are the fields of :class:`~pipeline.config.WeakConfig`; those not given take its defaults,
@@ -26,6 +27,7 @@ def build_weak_labeler(*, seed: int = 0, threads: int = 1, **settings: Any) -> W
     votes themselves (no gold) when ``estimate_class_balance``; else uniform.
     """
     settings.pop("_target_", None)
+    threads = resolve_threads(threads)
     cfg = WeakConfig(**settings)
     params: dict[str, Any] = {
         "tie_policy": _plain(cfg.tie_policy),
@@ -48,6 +50,7 @@ def build_weak_labeler(*, seed: int = 0, threads: int = 1, **settings: Any) -> W
     return WeakLabeler(
         lfs,
         make_label_model(_plain(cfg.label_model), **params),
-        embedder=SentenceEmbedder(threads=threads, precision=_plain(cfg.embed_precision)),
+        embedder=SentenceEmbedder(threads=threads, precision=_plain(cfg.embed_precision), cache=cfg.embed_cache),
         learned=StanceClassifier(threshold=cfg.learned_threshold, seed=seed),
+        workers=threads,
     )

@@ -1,7 +1,11 @@
 """Apply labelling functions to a list of sentences and turn the votes into weak labels.
 
-``WeakLabeler.apply`` is a list applier (faster than snorkel's PandasLFApplier for our LFs): it embeds all
-texts once, in batches, when any selected LF needs embeddings, then runs every LF on every ``TextPoint``.
+``WeakLabeler.apply`` is a list applier (faster than snorkel's PandasLFApplier for our LFs): it runs the rule LFs
+on every sentence, then embeds (once per distinct text, batched, cached on disk) only the sentences where an
+embedding vote can change the weak label: those that name the target, and those a rule gave a stance vote.
+Elsewhere the nearest-prototype LF could only vote NONE where every other vote is NONE or an abstention, and
+majority vote labels those rows NONE either way (its coverage statistic counts only the embedded rows).
+``embed_all=True`` embeds every sentence, as the previous implementation did (benchmarks/weak.py compares them).
 
 A learned LF (``pipeline.weak.lfs.learned``) is fitted on the corpus being labelled: ``fit(L, texts=texts)`` trains
 it on the rule votes of ``L`` and fills its column before fitting the label model; ``fit_apply(texts)`` does
@@ -15,13 +19,20 @@ from collections.abc import Sequence
 
 import numpy as np
 from snorkel.labeling import LabelingFunction
-from tqdm.auto import tqdm
 
 from pipeline.errors import ConfigError
+from pipeline.labels import AGAINST, FAVOR
+from pipeline.weak.apply_rules import rule_votes
 from pipeline.weak.label_model import LabelModelLike, MajorityVoteModel
 from pipeline.weak.lfs import group_of, is_learned, needs_embedding, select_lfs
-from pipeline.weak.lfs.cues import MILITARY_ANY, TextPoint, has
-from pipeline.weak.lfs.embeddings import SentenceEmbedder, default_embedder, default_model_path
+from pipeline.weak.lfs.cues import MILITARY_ANY, TextPoint, has, target_mentioned
+from pipeline.weak.lfs.embeddings import (
+    SentenceEmbedder,
+    default_embedder,
+    default_model_path,
+    emb_nearest_prototype,
+    nearest_prototype_votes,
+)
 from pipeline.weak.lfs.learned import StanceClassifier
 
 
@@ -39,6 +50,8 @@ class WeakLabeler:
         label_model: LabelModelLike | None = None,
         embedder: SentenceEmbedder | None = None,
         learned: StanceClassifier | None = None,
+        embed_all: bool = False,
+        workers: int = 1,
     ) -> None:
         self.lfs = list(lfs) if lfs is not None else select_lfs(None)
         if not self.lfs:
@@ -55,6 +68,8 @@ class WeakLabeler:
             )
         self.embedder = embedder
         self.learned = learned if learned is not None else StanceClassifier()
+        self.embed_all = embed_all
+        self.workers = workers  # processes for the rule LFs (pipeline.weak.apply_rules)
 
     @property
     def lf_names(self) -> list[str]:
@@ -75,9 +90,12 @@ class WeakLabeler:
         """
         return np.array([has(MILITARY_ANY, text) for text in texts], dtype=bool)
 
+    @property
+    def _embedder(self) -> SentenceEmbedder:
+        return self.embedder if self.embedder is not None else default_embedder()
+
     def _embeddings(self, texts: Sequence[str], progress: bool) -> np.ndarray:
-        embedder = self.embedder if self.embedder is not None else default_embedder()
-        return embedder.embed(list(texts), progress=progress)
+        return self._embedder.embed(list(texts), progress=progress)
 
     def points(self, texts: Sequence[str], progress: bool = True) -> list[TextPoint]:
         """Data points for ``texts``, with embeddings computed in one batched pass when an LF needs them."""
@@ -90,30 +108,46 @@ class WeakLabeler:
     def _learned_columns(self) -> list[int]:
         return [j for j, lf in enumerate(self.lfs) if is_learned(lf)]
 
-    def _fill_learned(self, L: np.ndarray, texts: Sequence[str], points: Sequence[TextPoint] | None = None) -> None:
+    def _rows_embedder(self, texts: Sequence[str]):  # noqa: ANN202
+        """Row indices -> those rows' embeddings, embedded when asked (all rows at once with ``embed_all``)."""
+        if self.embed_all:
+            return self._embeddings(texts, progress=False)
+        return lambda rows: self._embeddings([texts[i] for i in rows], progress=False)
+
+    def _fill_learned(self, L: np.ndarray, texts: Sequence[str]) -> None:
         """Write the fitted learned LF's votes into its columns of ``L`` (in place)."""
         columns = self._learned_columns
         if not columns or not self.learned.fitted or not len(texts):
             return
-        if points is not None and points and points[0].embedding is not None:
-            embeddings = np.stack([p.embedding for p in points])  # type: ignore[misc]
-        else:
-            embeddings = self._embeddings(texts, progress=False)
-        votes = self.learned.votes(embeddings, texts, L, self.lf_groups)
+        votes = self.learned.votes(self._rows_embedder(texts), texts, L, self.lf_groups)
         for j in columns:
             L[:, j] = votes
 
     def apply(self, texts: Sequence[str], progress: bool = True) -> np.ndarray:
         """Votes (n x m int matrix, -1 = abstain) of every LF on every text (learned LFs once fitted)."""
-        points = self.points(texts, progress=progress)
-        votes = np.full((len(points), len(self.lfs)), -1, dtype=int)
+        votes = np.full((len(texts), len(self.lfs)), -1, dtype=int)
         learned = set(self._learned_columns)
-        rules = [(j, lf) for j, lf in enumerate(self.lfs) if j not in learned]
-        for i, point in enumerate(tqdm(points, desc="labelling functions", disable=not progress, unit="sent")):
-            for j, lf in rules:
-                votes[i, j] = lf(point)
-        self._fill_learned(votes, texts, points)
+        rules = [j for j, lf in enumerate(self.lfs) if j not in learned and not needs_embedding(lf)]
+        votes[:, rules] = rule_votes(texts, [self.lfs[j] for j in rules], self.workers, progress)
+        embedded = [(j, lf) for j, lf in enumerate(self.lfs) if j not in learned and needs_embedding(lf)]
+        if embedded:
+            rows = self.embedding_rows(texts, votes)
+            chosen = [texts[i] for i in rows]
+            vectors = self._embeddings(chosen, progress)
+            for j, lf in embedded:
+                if lf is emb_nearest_prototype:
+                    votes[rows, j] = nearest_prototype_votes(vectors, chosen, self._embedder)
+                else:
+                    votes[rows, j] = [lf(TextPoint(t, v)) for t, v in zip(chosen, vectors, strict=True)]
+        self._fill_learned(votes, texts)
         return votes
+
+    def embedding_rows(self, texts: Sequence[str], votes: np.ndarray) -> np.ndarray:
+        """Rows whose embedding votes can change the weak label: the target is named or a rule voted a stance."""
+        if self.embed_all:
+            return np.arange(len(texts))
+        stance = ((votes == AGAINST) | (votes == FAVOR)).any(axis=1)
+        return np.flatnonzero([stance[i] or target_mentioned(t) for i, t in enumerate(texts)])
 
     def fit(self, L: np.ndarray, texts: Sequence[str] | None = None) -> WeakLabeler:
         """Fit the label model on an (unlabelled) vote matrix.
@@ -124,8 +158,7 @@ class WeakLabeler:
         if texts is not None and self._learned_columns:
             if len(texts) != len(L):
                 raise ValueError(f"{len(texts)} texts but {len(L)} vote rows")
-            embeddings = self._embeddings(texts, progress=False)
-            self.learned.fit(embeddings, texts, np.asarray(L), self.lf_groups)
+            self.learned.fit(self._rows_embedder(texts), texts, np.asarray(L), self.lf_groups)
             self._fill_learned(L, texts)
         self.label_model.fit(L)
         return self

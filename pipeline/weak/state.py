@@ -13,12 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.capability import resolve_threads
 from pipeline.errors import InputError
 from pipeline.io import write_json
+from pipeline.weak.embedder import SentenceEmbedder
 from pipeline.weak.label_model import MajorityVoteModel, SnorkelLabelModel
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import select_lfs
-from pipeline.weak.lfs.embeddings import SentenceEmbedder
 from pipeline.weak.lfs.learned import StanceClassifier
 
 STATE_DIR = "weak"
@@ -93,7 +94,7 @@ def _restore_learned(info: dict[str, Any], arrays: Any) -> StanceClassifier:
     return learned
 
 
-def load_labeller(run_dir: str | Path, threads: int = 1) -> WeakLabeler:
+def load_labeller(run_dir: str | Path, threads: int | str = 1) -> WeakLabeler:
     """The fitted weak labeller of the finished run ``run_dir``; a run without one is a one-line error."""
     target = Path(run_dir) / STATE_DIR
     if not (target / "labeller.json").is_file():
@@ -117,6 +118,7 @@ def load_labeller(run_dir: str | Path, threads: int = 1) -> WeakLabeler:
     return WeakLabeler(
         [registry[name] for name in info["lf_names"]],
         _restore_label_model(info["label_model"], arrays),
-        embedder=SentenceEmbedder(threads=threads, precision=info["embed_precision"]),
+        embedder=SentenceEmbedder(threads=threads, precision=info["embed_precision"], cache=True),
         learned=_restore_learned(info["learned"], arrays),
+        workers=resolve_threads(threads),
     )

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+
+from pipeline.weak.lfs.gate import might_match
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,14 @@ MILITARY_ANY = rx(
 """Any military or presence vocabulary at all; a sentence without it cannot carry the target."""
 
 
+@lru_cache(maxsize=1 << 16)
 def has(pattern: re.Pattern[str], text: str) -> bool:
-    """True when ``pattern`` occurs anywhere in ``text``."""
-    return pattern.search(text) is not None
+    """True when ``pattern`` occurs anywhere in ``text``.
+
+    The literal gate (``gate.might_match``) skips searches that cannot match, and results are remembered for the
+    last 65,536 (pattern, sentence) pairs: the LFs of one sentence ask about the same cues many times.
+    """
+    return might_match(pattern, text) and pattern.search(text) is not None
 
 
 def target_mentioned(text: str) -> bool:

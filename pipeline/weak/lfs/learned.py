@@ -14,7 +14,7 @@ classifier lives on the ``WeakLabeler`` that fitted it, so no global state is sh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,6 +52,14 @@ class LearnedLF(LabelingFunction):
 
 
 emb_learned_stance = LearnedLF("emb_learned_stance")
+
+
+Embeddings = np.ndarray | Callable[[np.ndarray], np.ndarray]
+"""All rows' embeddings, or a function from row indices to those rows' embeddings (computed only when asked)."""
+
+
+def _rows(embeddings: Embeddings, rows: np.ndarray) -> np.ndarray:
+    return embeddings(rows) if callable(embeddings) else embeddings[rows]
 
 
 def is_learned(lf: LabelingFunction) -> bool:
@@ -92,7 +100,7 @@ class StanceClassifier:
         return labels
 
     def fit(
-        self, embeddings: np.ndarray, texts: Sequence[str], L: np.ndarray, groups: Sequence[str]
+        self, embeddings: Embeddings, texts: Sequence[str], L: np.ndarray, groups: Sequence[str]
     ) -> StanceClassifier:
         """Fit on the rows the trusted rules label; NONE rows are sampled (military vocabulary first)."""
         from sklearn.linear_model import LogisticRegression
@@ -111,7 +119,7 @@ class StanceClassifier:
             self._model = None  # too little rule evidence to learn from: the LF abstains
             return self
         model = LogisticRegression(C=self.c, max_iter=1000, class_weight="balanced", random_state=self.seed)
-        model.fit(embeddings[rows], y)
+        model.fit(_rows(embeddings, rows), y)
         self._model = model
         return self
 
@@ -128,7 +136,7 @@ class StanceClassifier:
         return proba
 
     def votes(
-        self, embeddings: np.ndarray, texts: Sequence[str], L_rules: np.ndarray, groups: Sequence[str]
+        self, embeddings: Embeddings, texts: Sequence[str], L_rules: np.ndarray, groups: Sequence[str]
     ) -> np.ndarray:
         """The LF's column: a confident stance on target sentences no rule (stance or target) covers; else ABSTAIN."""
         out = np.full(len(texts), ABSTAIN, dtype=int)
@@ -139,7 +147,7 @@ class StanceClassifier:
         candidates = [i for i, t in enumerate(texts) if not ruled[i] and target_mentioned(t)]
         if not candidates:
             return out
-        proba = self.proba(embeddings[candidates])
+        proba = self.proba(_rows(embeddings, np.array(candidates)))
         best = proba.argmax(axis=1)
         for i, label, p in zip(candidates, best, proba.max(axis=1), strict=True):
             if label in (AGAINST, FAVOR) and p >= self.threshold:

@@ -101,6 +101,8 @@ def window_valence(text: str, cue: re.Pattern[str], window: int = WINDOW_WORDS) 
 
     Topic words (war, peace, security, ...) are skipped; a negator just before a word flips its sign.
     """
+    if not has(cue, text):
+        return None  # the cheap (gated, remembered) check first: most sentences have no cue
     words = [(m.group(0).lower(), m.start()) for m in _WORD.finditer(text)]
     starts = [start for _, start in words]
     cue_positions = [sum(1 for s in starts if s < m.start()) for m in cue.finditer(text)]

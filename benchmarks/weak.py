@@ -1,0 +1,119 @@
+"""Benchmark the weak-labelling stage on the UN speeches: splitting, labelling functions, embeddings, label model.
+
+Usage (from the repository root)::
+
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/weak.py [--corpora ungd-dev ungd-train] [--baseline 2000]
+
+Prints, for the whole corpus, each stage's seconds, throughput (MB/s for splitting, sentences/s otherwise) and the
+process's peak RSS, with the embeddings cache cold (a fresh temporary cache folder; ``--warm`` runs the same labeller
+again on the now-filled cache). Then it runs the previous implementation (every LF on every sentence one by one,
+no literal gate, every sentence embedded with torch fp32, no disk cache) and the current one on the first
+``--baseline`` sentences in the same process, and prints the ratio, and whether their majority-vote labels agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.capability import available_cpus, capability  # noqa: E402
+from pipeline.clock import peak_rss_mb  # noqa: E402
+from pipeline.corpus import Corpus  # noqa: E402
+from pipeline.split import PysbdSplitter, split_documents  # noqa: E402
+from pipeline.weak.build import build_weak_labeler  # noqa: E402
+from pipeline.weak.embedder import SentenceEmbedder  # noqa: E402
+from pipeline.weak.labeler import WeakLabeler  # noqa: E402
+from pipeline.weak.lfs import cues, gate, select_lfs  # noqa: E402
+
+
+def split_corpora(names: list[str]) -> tuple[list[str], float, float]:
+    """The normalised sentences of the named corpora, the seconds splitting took and the megabytes split."""
+    texts: list[str] = []
+    seconds = megabytes = 0.0
+    for name in names:
+        documents = list(Corpus(REPO / ".." / "shared" / "corpora" / name, suffixes=[".txt"]))
+        megabytes += sum(len(d.text.encode("utf-8")) for d in documents) / 1e6
+        tick = time.perf_counter()
+        texts.extend(s.norm for s in split_documents(documents, PysbdSplitter(), progress=False))
+        seconds += time.perf_counter() - tick
+    return texts, seconds, megabytes
+
+
+def label(labeler: WeakLabeler, texts: list[str]) -> tuple[float, object]:
+    """Seconds to apply, fit and label ``texts`` (the whole weak-labelling stage), and the labels."""
+    tick = time.perf_counter()
+    votes = labeler.fit_apply(texts, progress=False)
+    labels = labeler.predict(votes)
+    return time.perf_counter() - tick, labels
+
+
+def previous(threads: int) -> WeakLabeler:
+    """The previous implementation: torch fp32 embeddings of every sentence, no disk cache, no literal gate."""
+    labeler = build_weak_labeler(threads=threads, embed_precision="fp32", embed_cache=False)
+    labeler.embedder = SentenceEmbedder(threads=threads, precision="fp32")
+    labeler.embed_all = True
+    return labeler
+
+
+def ungated(run):  # noqa: ANN001, ANN201
+    """Run ``run()`` with the literal gate and the cue memo off (the previous implementation's regex work)."""
+    saved, memo = gate.required_literals, cues.has
+    modules = [m for n, m in sys.modules.items() if n.startswith("pipeline.weak.lfs") and getattr(m, "has", 0) is memo]
+    gate.required_literals = lambda pattern: None
+    for module in modules:
+        module.has = memo.__wrapped__
+    try:
+        return run()
+    finally:
+        gate.required_literals = saved
+        for module in modules:
+            module.has = memo
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", nargs="+", default=["ungd-dev", "ungd-train"])
+    parser.add_argument("--threads", default="auto")
+    parser.add_argument("--baseline", type=int, default=2000, help="sentences for the previous implementation")
+    parser.add_argument("--warm", action="store_true", help="also run again on the filled cache")
+    args = parser.parse_args()
+    threads = available_cpus() if args.threads == "auto" else int(args.threads)
+    os.environ["STANCE_CACHE_DIR"] = tempfile.mkdtemp(prefix="weak-bench-")  # cold cache
+    print(f"CPU: {capability().describe()}; threads {threads}; cache {os.environ['STANCE_CACHE_DIR']}")
+
+    texts, split_s, megabytes = split_corpora(args.corpora)
+    print(
+        f"split     {megabytes:7.1f} MB, {len(texts):,} sentences in {split_s:6.1f} s: {megabytes / split_s:5.2f} MB/s"
+    )
+    labeler = build_weak_labeler(threads=threads)
+    seconds, _ = label(labeler, texts)
+    encoded = labeler.embedder.encoded if labeler.embedder else 0
+    print(
+        f"weak      {len(texts):,} sentences in {seconds:6.1f} s: {len(texts) / seconds:7.0f} sentences/s "
+        f"(embedded {encoded:,}, path {labeler.embedder.choice.value}); peak RSS {peak_rss_mb():.0f} MB"
+    )
+    if args.warm:
+        seconds, _ = label(build_weak_labeler(threads=threads), texts)
+        print(f"weak warm {len(texts):,} sentences in {seconds:6.1f} s: {len(texts) / seconds:7.0f} sentences/s")
+
+    sample = texts[: args.baseline]
+    os.environ["STANCE_CACHE_DIR"] = tempfile.mkdtemp(prefix="weak-bench-")
+    new_s, new_labels = label(build_weak_labeler(threads=threads), sample)
+    old_s, old_labels = ungated(lambda: label(previous(threads), sample))
+    agree = float((new_labels == old_labels).mean()) if len(sample) else 1.0
+    print(
+        f"first {len(sample):,} sentences, cold: previous {len(sample) / old_s:6.0f} sentences/s, "
+        f"now {len(sample) / new_s:6.0f} sentences/s: {old_s / new_s:5.1f}x; same weak labels on {agree:.2%}"
+    )
+    print(f"LFs: {len(select_lfs(None))}; peak RSS of the process {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""What this CPU and this process offer, and the precision and thread count chosen from it.
+
+``auto`` settings resolve here, once, into a concrete choice and a one-line reason that runs record (metrics.json,
+report.md, stance-predict's summary line). The choice follows the kernels that will actually run:
+
+- bf16 matmuls are fast only where oneDNN has native bf16 (AVX512_BF16 or AMX): on an AVX2-only CPU a bf16
+  matmul ran about 54x slower than fp32 (torch 2.13). ``ATEN_CPU_CAPABILITY`` and ``ONEDNN_MAX_CPU_ISA`` cap what
+  torch and oneDNN use, so they cap the choice too (``ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2`` makes a
+  newer CPU choose as an AVX2 one does).
+- ONNX Runtime's int8 graph (``pipeline.predict.onnx``) is quantised with 7-bit weights, so its integer products
+  are exact on the AVX2 kernels as on VNNI ones: it is the fast path on every x86-64 CPU.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+
+_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+_VNNI_FLAGS = ("avx512_vnni", "avx_vnni")
+_ONEDNN_BF16_ISAS = ("AVX512_CORE_BF16", "AVX512_CORE_FP16", "AVX512_CORE_AMX", "AVX10", "ALL")
+
+
+@dataclass(frozen=True)
+class Capability:
+    """The CPU as the kernels see it: torch's capability, the oneDNN cap, the relevant cpuinfo flags."""
+
+    aten: str  # torch.backends.cpu.get_cpu_capability(): DEFAULT, AVX2, AVX512, ...
+    onednn_max_isa: str | None  # ONEDNN_MAX_CPU_ISA when set
+    flags: frozenset[str]
+
+    @property
+    def bf16_native(self) -> bool:
+        """bf16 matmuls run on native instructions (AVX512_BF16 or AMX), not emulated."""
+        if not any(flag in self.flags for flag in _BF16_FLAGS) or not self.aten.startswith("AVX512"):
+            return False
+        cap = (self.onednn_max_isa or "ALL").upper()
+        return any(cap.startswith(isa) for isa in _ONEDNN_BF16_ISAS)
+
+    @property
+    def vnni(self) -> bool:
+        return any(flag in self.flags for flag in _VNNI_FLAGS)
+
+    def describe(self) -> str:
+        """``AVX2, no VNNI, no native bf16`` (with the oneDNN cap when one is set)."""
+        parts = [self.aten, "VNNI" if self.vnni else "no VNNI", "native bf16" if self.bf16_native else "no native bf16"]
+        if self.onednn_max_isa:
+            parts.append(f"ONEDNN_MAX_CPU_ISA={self.onednn_max_isa}")
+        return ", ".join(parts)
+
+
+def _cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    try:
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("flags"):
+                return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+@cache
+def capability() -> Capability:
+    """This process's CPU capability (read once; the environment variables are read at torch's import)."""
+    import torch
+
+    return Capability(
+        aten=str(torch.backends.cpu.get_cpu_capability()).upper(),
+        onednn_max_isa=os.environ.get("ONEDNN_MAX_CPU_ISA") or None,
+        flags=_cpu_flags(),
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A resolved precision or path and why it was chosen (recorded by the run)."""
+
+    value: str
+    reason: str
+
+    def record(self) -> dict[str, str]:
+        return {"path": self.value, "reason": self.reason}
+
+
+def _has_onnxruntime() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def choose_path(setting: str, *, cap: Capability | None = None, onnx_ok: bool | None = None) -> Choice:
+    """The inference path for a model (prediction or embeddings) from ``setting`` (``auto`` or an explicit path).
+
+    ``auto``: ``onnx_int8`` where onnxruntime is installed (7-bit weights: exact integer products on AVX2 and
+    VNNI alike); else ``bf16`` where bf16 is native; else ``fp32``. An explicit setting always wins.
+    """
+    cap = cap or capability()
+    if setting != "auto":
+        return Choice(setting, f"set explicitly ({cap.describe()})")
+    if onnx_ok if onnx_ok is not None else _has_onnxruntime():
+        return Choice(
+            "onnx_int8", f"auto: onnxruntime int8 with 7-bit weights is exact on any x86-64 ({cap.describe()})"
+        )
+    if cap.bf16_native:
+        return Choice("bf16", f"auto: native bf16 and no onnxruntime ({cap.describe()})")
+    return Choice("fp32", f"auto: no native bf16 and no onnxruntime ({cap.describe()})")
+
+
+# ---------------------------------------------------------------- threads
+
+
+def _cgroup_cpus(root: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs allowed by the cgroup quota (v2 ``cpu.max``, v1 ``cfs_quota_us``/``cfs_period_us``), None if unlimited."""
+    try:
+        quota, period = (root / "cpu.max").read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        quota_us = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period_us = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return None if quota_us <= 0 or period_us <= 0 else quota_us / period_us
+    except (OSError, ValueError):
+        return None
+
+
+def available_cpus() -> int:
+    """Cores this process may use: its CPU affinity, capped by the cgroup quota (rounded up), at least 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    quota = _cgroup_cpus()
+    if quota is not None:
+        cores = min(cores, max(1, int(-(-quota // 1))))
+    return max(1, cores)
+
+
+def resolve_threads(value: str | int, key: str = "threads") -> int:
+    """``auto`` -> :func:`available_cpus`; a positive integer (or its text) as is; anything else a ConfigError."""
+    text = str(value).strip().lower()
+    if text == "auto":
+        return available_cpus()
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise ConfigError(f"must be auto or a whole number greater than 0, got {value}", key=key, fix=f"{key}=auto")

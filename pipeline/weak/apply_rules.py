@@ -1,0 +1,55 @@
+"""The rule LFs' votes on many sentences: one pass per sentence, in chunks spread over worker processes.
+
+The rule LFs are pure Python (regexes, word lists), so threads would share one interpreter lock; worker processes
+(forked, so they inherit the LFs without pickling them) label contiguous chunks and the chunks' votes are stacked
+in order: the result is the same matrix as one process computes, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+
+import numpy as np
+from snorkel.labeling import LabelingFunction
+from tqdm.auto import tqdm
+
+from pipeline.weak.lfs.cues import TextPoint
+
+_MIN_PER_WORKER = 4000  # below this, starting processes costs more than it saves
+_CHUNK = 2000
+_RULES: list[LabelingFunction] = []  # set before forking; the workers read it
+
+
+def _votes(texts: Sequence[str]) -> np.ndarray:
+    """Votes of ``_RULES`` (columns in their order) on ``texts``."""
+    out = np.full((len(texts), len(_RULES)), -1, dtype=np.int8)
+    plain = [lf._f if not lf._pre and not lf._resources else lf for lf in _RULES]  # skip snorkel's call wrapper
+    for i, text in enumerate(texts):
+        point = TextPoint(text)
+        for j, f in enumerate(plain):
+            out[i, j] = f(point)
+    return out
+
+
+def rule_votes(
+    texts: Sequence[str], rules: Sequence[LabelingFunction], workers: int = 1, progress: bool = False
+) -> np.ndarray:
+    """(len(texts), len(rules)) votes, computed by up to ``workers`` processes."""
+    global _RULES
+    _RULES = list(rules)
+    chunks = [texts[lo : lo + _CHUNK] for lo in range(0, len(texts), _CHUNK)]
+    bar = tqdm(total=len(texts), desc="labelling functions", disable=not progress, unit="sent")
+    workers = min(workers, len(texts) // _MIN_PER_WORKER)
+    parts: list[np.ndarray] = []
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_votes, chunks):
+                parts.append(part)
+                bar.update(len(part))
+    else:
+        for chunk in chunks:
+            parts.append(_votes(chunk))
+            bar.update(len(chunk))
+    bar.close()
+    return np.concatenate(parts).astype(int) if parts else np.full((0, len(_RULES)), -1, dtype=int)
