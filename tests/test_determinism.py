@@ -50,5 +50,5 @@ def test_same_config_and_seed_give_identical_metrics_and_predictions(
     predictions = [_predict(r, tmp_path / f"{r.name}-predict" / "seed.jsonl") for r in (first, second)]
     assert predictions[0] == predictions[1]
     assert len(predictions[0].splitlines()) == 54
-    summaries = [(tmp_path / f"{r.name}-predict" / "seed.summary.csv").read_text() for r in (first, second)]
+    summaries = [(tmp_path / f"{r.name}-predict" / "seed.jsonl.summary.csv").read_text() for r in (first, second)]
     assert summaries[0] == summaries[1]
