@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from pipeline.gold import GoldSet
 
 FOR_NEW_TEXT = (
-    "For a model of new text, train `stance-train experiment=ungd` (300 UN speeches, about 14 minutes on 2 cores): "
+    "For a model of new text, train `stance-train experiment=ungd` (300 UN speeches, 14 to 30 minutes on 2 cores, "
+    "depending on the CPU): "
     "on 300 sentences from speeches it never saw (benchmarks/data/ungd_heldout.jsonl) its model scores macro-F1 "
     "0.76 and its weak labeller 0.78 (README, Results)."
 )
