@@ -150,6 +150,12 @@ def test_explorer_in_headless_chromium(tmp_path: Path, browser: Browser) -> None
     page = explorer_from_predictions(write_predictions(tmp_path), tmp_path / "e.html", MetadataSource(preset="ungd"))
     browser.open(page)
     assert browser.js("document.querySelectorAll('#doc-list tr.doc-row').length") == 4
+    # one pager above the list and one below it
+    assert browser.js("[...document.getElementById('view').children].map(e => e.className || e.id)") == [
+        "pager",
+        "doc-list",
+        "pager",
+    ]
     # against: FRA 1, DEU 2, CSK 1; favor: FRA 1, DEU 1, USA 2 ("none" is unticked at first)
     assert _status(browser) == "4 of 4 documents, 8 sentences match"
     browser.js("document.getElementById('f-favor').click()")
