@@ -18,7 +18,7 @@ from pipeline.entry import guarded, quiet_libraries, run_command
 
 
 def _corpus(path: str, settings, shard: tuple[int, int] = (0, 1)):  # noqa: ANN001, ANN202
-    """The corpus at ``path`` read with the reading settings of ``settings`` (``corpus`` group, or stance-predict)."""
+    """stance-predict's input at ``path``, read with its reading settings (training uses ``sources.build_corpus``)."""
     from pipeline.corpus import Corpus
 
     return Corpus(
