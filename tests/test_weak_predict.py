@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.corpus import Corpus
+from pipeline.predict import predict_corpus
+from pipeline.predict.output import summary_path_for
+from pipeline.predict.weak import WeakPredictor
+from pipeline.split import PysbdSplitter
 from tests.cli_runner import SEED_DIR, hydra_args, run, train_args
 
 
@@ -51,3 +56,26 @@ def test_system_weak_gives_the_runs_own_weak_labels_and_votes(soft_run: Path, tm
             assert p[f"p_{label}"] == pytest.approx(prob, abs=1e-5)
         if s["label"] is not None and sorted(s["probs"].values())[-2] < max(s["probs"].values()):
             assert p["label"] == s["label"]  # no tie: the label model's label is the most probable one
+
+
+def test_weak_labelling_in_shards_concatenates_to_the_whole(soft_run: Path, tmp_path: Path):
+    """`stance-predict system=weak shard=i/n`: shards written one after another are the unsharded output."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    text = (SEED_DIR / "000_2e6cc240c023ba1f.txt").read_text(encoding="utf-8")
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    for number in range(5):  # five documents cut from the seed, so that each shard holds some
+        (folder / f"doc{number}.txt").write_text("\n\n".join(paragraphs[number::5]), encoding="utf-8")
+    labeller = WeakPredictor(soft_run, threads=1)
+    whole = tmp_path / "whole.jsonl"
+    predict_corpus(Corpus(folder), labeller, PysbdSplitter(), whole, chunk_docs=2, progress=False)
+    parts = []
+    for index in range(2):
+        part = tmp_path / f"part{index}.jsonl"
+        predict_corpus(Corpus(folder, shard=(index, 2)), labeller, PysbdSplitter(), part, chunk_docs=2, progress=False)
+        parts.append(part)
+    assert all(p.read_bytes() for p in parts), "every shard holds documents"
+    assert b"".join(p.read_bytes() for p in parts) == whole.read_bytes()
+    assert all("votes" in json.loads(line) for line in whole.read_text(encoding="utf-8").splitlines())
+    summaries = [summary_path_for(p).read_text(encoding="utf-8").splitlines()[1:] for p in parts]
+    assert sum(summaries, []) == summary_path_for(whole).read_text(encoding="utf-8").splitlines()[1:]
