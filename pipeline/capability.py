@@ -7,8 +7,10 @@ report.md, stance-predict's summary line). The choice follows the kernels that w
   matmul ran about 54x slower than fp32 (torch 2.13). ``ATEN_CPU_CAPABILITY`` and ``ONEDNN_MAX_CPU_ISA`` cap what
   torch and oneDNN use, so they cap the choice too (``ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2`` makes a
   newer CPU choose as an AVX2 one does).
-- ONNX Runtime's int8 graph (``pipeline.predict.onnx``) is quantised with 7-bit weights, so its integer products
-  are exact on the AVX2 kernels as on VNNI ones: it is the fast path on every x86-64 CPU.
+- fp32 ONNX Runtime gives each sentence the same bits whatever shares its batch, so prediction batches across
+  documents; on AVX2 that made it as fast as int8 (README, Performance). Its int8 graph (``fast_path=onnx_int8``)
+  is quantised with 7-bit weights, so its integer products are exact on the AVX2 kernels as on VNNI ones, but its
+  activation scale is the batch's: a sentence's label can move with its batch mates.
 """
 
 from __future__ import annotations
@@ -87,27 +89,38 @@ class Choice:
 
 
 def _has_onnxruntime() -> bool:
-    try:
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether onnxruntime (and onnx, to export a graph) are installed; found without importing them (~1 s)."""
+    from importlib.util import find_spec
+
+    return find_spec("onnxruntime") is not None and find_spec("onnx") is not None
+
+
+def describe_flags(flags: frozenset[str] | None = None) -> str:
+    """The CPU as /proc/cpuinfo gives it (``AVX2, no AVX-512, no VNNI``), read without importing torch."""
+    flags = _cpu_flags() if flags is None else flags
+    widest = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    parts = [widest, "VNNI" if any(flag in flags for flag in _VNNI_FLAGS) else "no VNNI"]
+    if widest == "AVX2":
+        parts.insert(1, "no AVX-512")
+    return ", ".join(parts)
 
 
 def choose_path(setting: str, *, cap: Capability | None = None, onnx_ok: bool | None = None) -> Choice:
     """The inference path for a model (prediction or embeddings) from ``setting`` (``auto`` or an explicit path).
 
-    ``auto``: ``onnx_int8`` where onnxruntime is installed (7-bit weights: exact integer products on AVX2 and
-    VNNI alike); else ``bf16`` where bf16 is native; else ``fp32``. An explicit setting always wins.
+    ``auto``: ``onnx`` (fp32 ONNX Runtime) where onnxruntime is installed; else ``bf16`` where bf16 is native; else
+    ``fp32``. fp32 ONNX Runtime gives each sentence the same bits whatever shares its batch, so batches may span
+    documents (README, Performance: on AVX2 that made it as fast as int8, which also moved 0.6% of labels with the
+    batch's make-up, its activation scale being the batch's). An explicit setting always wins.
     """
+    if setting == "auto" and (onnx_ok if onnx_ok is not None else _has_onnxruntime()):
+        where = cap.describe() if cap is not None else describe_flags()  # torch need not be imported for ONNX
+        return Choice("onnx", f"auto: fp32 ONNX Runtime, exact and independent of batch mates on any x86-64 ({where})")
+    if setting in ("onnx", "onnx_int8") and cap is None:
+        return Choice(setting, f"set explicitly ({describe_flags()})")
     cap = cap or capability()
     if setting != "auto":
         return Choice(setting, f"set explicitly ({cap.describe()})")
-    if onnx_ok if onnx_ok is not None else _has_onnxruntime():
-        return Choice(
-            "onnx_int8", f"auto: onnxruntime int8 with 7-bit weights is exact on any x86-64 ({cap.describe()})"
-        )
     if cap.bf16_native:
         return Choice("bf16", f"auto: native bf16 and no onnxruntime ({cap.describe()})")
     return Choice("fp32", f"auto: no native bf16 and no onnxruntime ({cap.describe()})")

@@ -101,13 +101,14 @@ def _predict_task(cfg) -> None:  # noqa: ANN001
     from pipeline.config_check import parse_shard
     from pipeline.metadata import MetadataSource
     from pipeline.predict import Predictor, predict_corpus
-    from pipeline.predict.weak import WeakPredictor
 
     def action() -> object:
         corpus = _corpus(cfg.input, cfg, shard=parse_shard(cfg.shard))
         splitter = None if cfg.split == SplitMode.none else instantiate(cfg.splitter)
         metadata = MetadataSource(cfg.metadata.pattern, preset=cfg.metadata.preset, table=cfg.metadata.table)
         if cfg.system == PredictSystem.weak:  # the run's weak labeller, with each sentence's votes
+            from pipeline.predict.weak import WeakPredictor  # snorkel and scikit-learn: imported only when used
+
             predictor = WeakPredictor(cfg.model, batch_size=cfg.batch_size, threads=cfg.threads)
         else:
             predictor = Predictor(

@@ -133,15 +133,16 @@ def quiet_libraries(*, training: bool = True) -> None:
     """Keep the terminal for our own progress bars and messages: library noise that tells a user nothing.
 
     Called inside the task, after the config checks: importing transformers takes seconds, which a config error
-    must not wait for. ``datasets`` is imported only where training uses it.
+    must not wait for, and prediction from a cached ONNX graph never imports it (pipeline.predict.loading quiets
+    its weight-loading bar where it is used). ``datasets`` is imported only where training uses it.
     """
     import warnings
 
-    import transformers
-
-    transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # read when transformers is first imported
     if training:
+        import transformers
+
+        transformers.utils.logging.disable_progress_bar()
         import datasets
 
         datasets.disable_progress_bars()

@@ -28,9 +28,9 @@ def test_bf16_is_native_only_with_avx512_bf16_or_amx_and_uncapped_isas() -> None
 
 
 @pytest.mark.parametrize("cap", [AVX2, SAPPHIRE, Capability("AVX512", "AVX2", SAPPHIRE.flags)])
-def test_auto_picks_onnx_int8_wherever_onnxruntime_is(cap: Capability) -> None:
+def test_auto_picks_fp32_onnx_wherever_onnxruntime_is(cap: Capability) -> None:
     choice = choose_path("auto", cap=cap, onnx_ok=True)
-    assert choice.value == "onnx_int8" and cap.describe() in choice.reason
+    assert choice.value == "onnx" and cap.describe() in choice.reason
 
 
 def test_auto_without_onnxruntime_follows_bf16_support_and_explicit_wins() -> None:

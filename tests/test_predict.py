@@ -156,6 +156,32 @@ def test_onnx_paths_agree_with_fp32_and_cache_their_graphs(tiny_model: Path, fp3
     assert quantized.choice.value == "onnx_int8"
 
 
+def test_fp32_onnx_rows_do_not_depend_on_their_batch_mates(tiny_model: Path, tmp_path: Path) -> None:
+    """The property that lets predict_corpus batch across documents: the same bits alone or in any batch."""
+    onnx = Predictor(tiny_model, fast_path="onnx", batch_size=4, max_length=24, onnx_cache_dir=tmp_path)
+    texts = TEXTS * 3 + [t.lower() for t in TEXTS]
+    together = onnx.predict_proba(texts)
+    alone = np.concatenate([onnx.predict_proba([text]) for text in texts])
+    assert onnx.row_independent and np.array_equal(together, alone)
+    assert np.array_equal(together[: len(TEXTS)], onnx.predict_proba(TEXTS[::-1])[::-1])  # other mates, order
+    quantized = Predictor(tiny_model, fast_path="onnx_int8", onnx_cache_dir=tmp_path)
+    assert not quantized.row_independent and not Predictor(tiny_model, fast_path="fp32").row_independent
+
+
+def test_windows_across_documents_write_what_one_document_at_a_time_writes(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.predict import stream
+
+    folder = _corpus_folder(tmp_path)
+    onnx = Predictor(tiny_model, fast_path="onnx", batch_size=4, max_length=24, onnx_cache_dir=tmp_path / "cache")
+    windowed, one_by_one = tmp_path / "windowed.jsonl", tmp_path / "one.jsonl"
+    predict_corpus(Corpus(folder), onnx, RegexSplitter(), windowed, chunk_docs=2, progress=False)
+    monkeypatch.setattr(stream, "WINDOW_SENTENCES", 1)  # every window closes after its first document
+    predict_corpus(Corpus(folder), onnx, RegexSplitter(), one_by_one, chunk_docs=2, progress=False)
+    assert len(_read_jsonl(windowed)) > 8 and windowed.read_bytes() == one_by_one.read_bytes()
+
+
 def test_onnx_int8_weights_fit_the_avx2_kernels(tiny_model: Path, tmp_path: Path) -> None:
     """7-bit weights keep every u8*s8 pair sum inside int16, so AVX2's vpmaddubsw cannot saturate: the integer
     products, and so the probabilities, are the same on AVX2 and VNNI CPUs (whichever this test runs on)."""

@@ -63,6 +63,9 @@ def check_model_dir(model_dir: Path) -> None:
 def load_classifier(path: str | Path) -> tuple[Any, Any]:
     """Load ``(model, tokenizer)`` from a run folder or model folder, after :func:`check_model_dir`."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # its "Loading weights" bar tells a user nothing
 
     model_dir = resolve_model_dir(path)
     check_model_dir(model_dir)
@@ -76,3 +79,52 @@ def load_classifier(path: str | Path) -> tuple[Any, Any]:
         raise InputError(f"cannot load the model ({first_line})", file=model_dir) from None
     model.eval()
     return model, tokenizer
+
+
+class JsonTokenizer:
+    """A model folder's ``tokenizer.json`` through the ``tokenizers`` library: the same ids as transformers' fast
+    tokenizer (which runs this same file), without importing transformers and torch (about 5 s of start-up).
+
+    Called as a transformers tokenizer is for prediction: ``tokenizer(texts, truncation=..., max_length=...)``.
+    """
+
+    def __init__(self, model_dir: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        settings_path = model_dir / "tokenizer_config.json"
+        settings = json.loads(settings_path.read_text(encoding="utf-8")) if settings_path.is_file() else {}
+        pad = settings.get("pad_token")
+        pad_token = pad.get("content") if isinstance(pad, dict) else pad
+        self.pad_token_id = self._tokenizer.token_to_id(pad_token) if pad_token else None
+
+    @staticmethod
+    def usable(model_dir: Path) -> bool:
+        """Whether the folder holds a ``tokenizer.json`` (a fast tokenizer's whole pipeline)."""
+        return (model_dir / "tokenizer.json").is_file()
+
+    def __call__(
+        self,
+        texts: list[str],
+        *,
+        add_special_tokens: bool = True,
+        truncation: bool = False,
+        max_length: int | None = None,
+        verbose: bool = False,
+    ) -> dict[str, list[list[int]]]:
+        """``{"input_ids": [...]}`` per text; with ``truncation``, cut to ``max_length`` with special tokens kept."""
+        if truncation and max_length:
+            self._tokenizer.enable_truncation(max_length)
+        try:
+            encodings = self._tokenizer.encode_batch(texts, add_special_tokens=add_special_tokens)
+        finally:
+            self._tokenizer.no_truncation()
+        return {"input_ids": [encoding.ids for encoding in encodings]}
+
+
+def model_max_positions(model_dir: Path, default: int) -> int:
+    """The model's position limit from config.json (``max_position_embeddings``), else ``default``."""
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    return int(config.get("max_position_embeddings") or default)

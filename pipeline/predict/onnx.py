@@ -12,10 +12,9 @@ import json
 import logging
 import tempfile
 import warnings
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-
-import torch
 
 from pipeline.config import PredictAppConfig, setting_key
 from pipeline.errors import ConfigError
@@ -32,45 +31,63 @@ def onnx_session(
     quantize: bool = False,
     head: str = "logits",
 ) -> Any:
-    """An ONNX Runtime session for ``model``, exporting it once into a cache keyed by the weights.
+    """An ONNX Runtime session for ``model``, exporting it once into a cache keyed by the model folder.
 
     ``head``: ``logits`` (a classifier) or ``embedding`` (an encoder, mean-pooled over the attention mask and
     L2-normalised inside the graph: the embedding LFs' vectors). With ``quantize`` the graph's weight matrix
     products run in int8 (:data:`QUANTIZATION`; activation-by-activation products such as attention stay float).
     """
-    try:
-        import onnx  # noqa: F401  (torch's exporter needs it to write the file)
-        import onnxruntime as ort
-    except ImportError as error:
-        raise ConfigError(
-            f"fast_path=onnx needs the '{error.name}' package, which is not installed",
-            key=setting_key(PredictAppConfig, "fast_path"),
-            fix="pip install onnx, or use fast_path=int8",
-        ) from None
-    weights = model_dir / "model.safetensors"
-    stat = weights.stat() if weights.exists() else None
-    key_text = json.dumps(
-        [
-            str(model_dir.resolve()),
-            stat.st_size if stat else 0,
-            stat.st_mtime_ns if stat else 0,
-            torch.__version__,
-            input_names,
-            head,
-        ]
-    )
+    _require_onnx()
+    source = cached_graph(model_dir, cache_dir, head=head)
+    if not source.exists():
+        _export_onnx(model, input_names, source, head)
+    return open_session(_quantized_onnx(source) if quantize else source, threads)
+
+
+def cached_graph(
+    model_dir: Path, cache_dir: str | Path | None, *, head: str = "logits", quantize: bool = False
+) -> Path:
+    """Where the exported graph of the model in ``model_dir`` lies in the cache (it may not exist yet).
+
+    The key is the folder, its weights' and tokenizer files' sizes and times, torch's version (the exporter) and
+    the head, all read without importing torch, so that a cached graph can run without torch or transformers.
+    """
+    files = [model_dir / name for name in ("model.safetensors", *_TOKENIZER_FILES)]
+    stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists()]
+    key_text = json.dumps([str(model_dir.resolve()), stats, version("torch"), head])
     key = hashlib.sha256(key_text.encode()).hexdigest()[:16]
     folder = Path(cache_dir) if cache_dir is not None else Path(tempfile.gettempdir()) / "stance-pipeline-onnx"
-    target = folder / key / "model.onnx"
-    if not target.exists():
-        _export_onnx(model, input_names, target, head)
-    if quantize:
-        target = _quantized_onnx(target)
+    graph = folder / key / "model.onnx"
+    return graph.with_name(QUANTIZED_NAME) if quantize else graph
+
+
+def open_session(graph: Path, threads: int) -> Any:
+    """An ONNX Runtime CPU session on ``graph`` with ``threads`` intra-op threads that sleep when idle."""
+    _require_onnx()
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # as OMP_WAIT_POLICY=PASSIVE
-    return ort.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+
+def _require_onnx() -> None:
+    """A one-line config error where onnx or onnxruntime is missing (found without importing them)."""
+    from importlib.util import find_spec
+
+    for name in ("onnx", "onnxruntime"):
+        if find_spec(name) is None:
+            raise ConfigError(
+                f"fast_path=onnx needs the '{name}' package, which is not installed",
+                key=setting_key(PredictAppConfig, "fast_path"),
+                fix="pip install onnx onnxruntime, or use fast_path=fp32",
+            )
+
+
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
+QUANTIZED_NAME = "model.int8r7.onnx"
 
 
 QUANTIZATION = {"weight_type": "QInt8", "per_channel": True, "reduce_range": True}
@@ -88,7 +105,7 @@ def _quantized_onnx(source: Path) -> Path:
     """The int8 twin of an exported graph (:data:`QUANTIZATION`, MatMul with constant weights only), cached."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    target = source.with_name("model.int8r7.onnx")
+    target = source.with_name(QUANTIZED_NAME)
     if target.exists():
         return target
     logging.disable(logging.WARNING)  # onnxruntime advises pre-processing on the root logger; not needed here
@@ -110,6 +127,8 @@ def _quantized_onnx(source: Path) -> Path:
 
 def _export_onnx(model: Any, input_names: list[str], target: Path, head: str = "logits") -> None:
     """Export with dynamic batch and sequence axes into a temp file, then rename it into place atomically."""
+    import torch
+
     sample = torch.ones((2, 8), dtype=torch.int64)
     names = ["input_ids", *input_names]
     arguments = {name: sample if name != "token_type_ids" else torch.zeros_like(sample) for name in names}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -9,20 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from pipeline.capability import Choice, choose_path, resolve_threads
 from pipeline.config import FastPath, PredictAppConfig, setting_key
 from pipeline.errors import ConfigError
 from pipeline.labels import LABELS
-from pipeline.predict.loading import load_classifier
-from pipeline.predict.onnx import onnx_session
+from pipeline.predict.loading import JsonTokenizer, check_model_dir, load_classifier, model_max_positions
+from pipeline.predict.onnx import cached_graph, onnx_session, open_session
 from pipeline.runs import resolve_model_dir
 
 FAST_PATHS: tuple[str, ...] = tuple(path.value for path in FastPath)
 DEFAULT_FAST_PATH: str = PredictAppConfig.fast_path.value
-"""``auto``: pipeline.capability.choose_path picks onnx_int8 wherever onnxruntime is installed (README, Performance:
-torch's dynamic int8 was as fast but agreed on only 98.82% of the fp32 labels, under the 99.5% bar: opt-in)."""
+"""``auto``: pipeline.capability.choose_path picks ``onnx`` (fp32 ONNX Runtime) wherever onnxruntime is installed
+(README, Performance)."""
 
 
 @dataclass
@@ -73,26 +73,42 @@ class Predictor:
                 f"batch_size must be >= 1, got {batch_size}", key=setting_key(PredictAppConfig, "batch_size")
             )
         threads = resolve_threads(threads, setting_key(PredictAppConfig, "threads"))
+        if max_length < 3:
+            raise ConfigError(
+                f"max_length must be >= 3, got {max_length}", key=setting_key(PredictAppConfig, "max_length")
+            )
         self.model_dir = resolve_model_dir(model_dir)
         self.choice: Choice = choose_path(fast_path)
         fast_path = self.fast_path = self.choice.value
         self.batch_size = batch_size
         self.threads = threads
-        torch.set_num_threads(threads)
-        model, self.tokenizer = load_classifier(self.model_dir)
-        limit = getattr(model.config, "max_position_embeddings", max_length) or max_length
-        if max_length < 3:
-            raise ConfigError(
-                f"max_length must be >= 3, got {max_length}", key=setting_key(PredictAppConfig, "max_length")
-            )
-        self.max_length = min(max_length, int(limit))
-        self._input_names = [n for n in self.tokenizer.model_input_names if n in ("attention_mask", "token_type_ids")]
-        self._pad_id = self.tokenizer.pad_token_id or 0
         self._session: Any = None
         self._model: Any = None
+        check_model_dir(self.model_dir)
+        graph = cached_graph(self.model_dir, onnx_cache_dir, quantize=fast_path == "onnx_int8")
+        if fast_path in ("onnx", "onnx_int8") and graph.exists() and JsonTokenizer.usable(self.model_dir):
+            # exported before: run the graph without loading the torch model (nor importing torch or transformers)
+            self.tokenizer: Any = JsonTokenizer(self.model_dir)
+            self._session = open_session(graph, threads)
+            limit = model_max_positions(self.model_dir, max_length)
+        else:
+            limit = self._load_torch(fast_path, threads, onnx_cache_dir, max_length)
+        self.max_length = min(max_length, limit)
+        names = [i.name for i in self._session.get_inputs()] if self._session else self.tokenizer.model_input_names
+        self._input_names = [n for n in names if n in ("attention_mask", "token_type_ids")]
+        self._pad_id = self.tokenizer.pad_token_id or 0
+
+    def _load_torch(self, fast_path: str, threads: int, onnx_cache_dir: str | Path | None, max_length: int) -> int:
+        """Load the torch model and tokenizer, and ready the fast path (an ONNX export the first time); the model's
+        position limit."""
+        import torch
+
+        torch.set_num_threads(threads)
+        model, self.tokenizer = load_classifier(self.model_dir)
+        names = [n for n in self.tokenizer.model_input_names if n in ("attention_mask", "token_type_ids")]
         if fast_path in ("onnx", "onnx_int8"):
             self._session = onnx_session(
-                model, self.model_dir, self._input_names, threads, onnx_cache_dir, quantize=fast_path == "onnx_int8"
+                model, self.model_dir, names, threads, onnx_cache_dir, quantize=fast_path == "onnx_int8"
             )
         elif fast_path == "int8":
             with warnings.catch_warnings():  # torch deprecates quantized tensors (pytorch#184982); still works
@@ -102,6 +118,18 @@ class Predictor:
             self._model = model.to(torch.bfloat16)
         else:
             self._model = model.float()
+        return int(getattr(model.config, "max_position_embeddings", max_length) or max_length)
+
+    @property
+    def row_independent(self) -> bool:
+        """Whether each text's probabilities are the same bits whatever shares its batch (``tests/test_predict.py``).
+
+        True of fp32 ONNX Runtime, whose matmuls sum each row in a fixed order; not of int8 paths (the dynamic
+        activation scale is the whole batch's: on UN speeches 0.6% of labels moved with the batch) nor of torch's
+        kernels (the last bits move with the batch's shape). :func:`~pipeline.predict.predict_corpus` batches
+        across documents only when this holds, so that a document's output never depends on its neighbours.
+        """
+        return self.fast_path == "onnx"
 
     def _encode(self, texts: Sequence[str]) -> tuple[list[list[int]], list[bool]]:
         """Token ids per text, cut to ``max_length`` with the closing special token kept; truncation flags."""
@@ -129,7 +157,7 @@ class Predictor:
             return Prediction(probs, [])
         encoded, flags = self._encode(texts)
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]), reverse=True)
-        with torch.inference_mode():
+        with self._no_grad():
             for lo in range(0, len(order), self.batch_size):
                 rows = order[lo : lo + self.batch_size]
                 width = len(encoded[rows[0]])
@@ -143,17 +171,25 @@ class Predictor:
                     on_batch(len(rows))
         return Prediction(probs, flags)
 
+    def _no_grad(self) -> contextlib.AbstractContextManager[object]:
+        if self._session is not None:
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.inference_mode()
+
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         inputs = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             inputs["token_type_ids"] = np.zeros_like(ids)
         if self._session is not None:
             wanted = {i.name for i in self._session.get_inputs()}
-            logits = self._session.run(None, {k: v for k, v in inputs.items() if k in wanted})[0]
-            logits = torch.from_numpy(np.asarray(logits, dtype=np.float32))
-        else:
-            tensors = {k: torch.from_numpy(v) for k, v in inputs.items()}
-            logits = self._model(**tensors).logits.float()
+            logits = np.asarray(self._session.run(None, {k: v for k, v in inputs.items() if k in wanted})[0])
+            return _softmax(logits.astype(np.float32))
+        import torch
+
+        tensors = {k: torch.from_numpy(v) for k, v in inputs.items()}
+        logits = self._model(**tensors).logits.float()
         return torch.softmax(logits, dim=-1).numpy()
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -163,3 +199,9 @@ class Predictor:
     def truncated(self, texts: Sequence[str]) -> list[bool]:
         """Whether each text is longer than ``max_length`` tokens (and so is cut before prediction)."""
         return self._encode(texts)[1]
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in float32 (ONNX paths: no torch needed)."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)

@@ -97,17 +97,6 @@ def _skip_done(documents: Iterator[Document], sink: PredictionWriter, source: st
     return documents
 
 
-def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    chunk: list[Document] = []
-    for document in documents:
-        chunk.append(document)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def predict_corpus(
     corpus: Corpus,
     predictor: Predictor,
@@ -124,8 +113,10 @@ def predict_corpus(
     """Label every sentence of ``corpus`` and stream the records to ``writer`` (an output path or a writer).
 
     ``splitter=None`` treats each document (each JSONL record) as one unit: ``doc`` is its id, ``start`` 0 and
-    ``end`` its length; ``chunk_docs`` units are predicted together. With a splitter, the output is written
-    (and a resume point recorded) once ``chunk_docs`` documents or ``chunk_sentences`` sentences are done,
+    ``end`` its length. How many are predicted together is :func:`_result_chunks`'s rule: with a predictor that is
+    not row-independent, a chunk's units share batches, so shard boundaries, which move the chunks, may change
+    probabilities in the last digits (resume keeps the boundaries, so it stays exact). With a splitter, the output
+    is written (and a resume point recorded) once ``chunk_docs`` documents or ``chunk_sentences`` sentences are done,
     whichever comes first, so an interrupt loses little even on a handful of long documents. The model sees
     each sentence's ``norm`` (:mod:`pipeline.text`), the same normalisation as in training; the output keeps
     the exact source slice in ``text``. Each record and summary row carries its document's metadata: the fields
@@ -193,6 +184,13 @@ def progress_bar(enabled: bool, stream=None):  # noqa: ANN001, ANN201 - a tqdm b
 LOG_REDRAW_S = 30.0
 
 
+WINDOW_SENTENCES = 2048
+"""With a predictor whose rows do not depend on their batch mates (``Predictor.row_independent``), the sentences
+of consecutive documents are predicted together, up to this many: the length-sorted batches then waste far less
+padding than one document's own (UN speeches, 2 AVX2 cores: 157-162 against 102 sentences/s). Each record is still
+what predicting its document alone gives, so resume and shards stay exact; an interrupt loses at most a window."""
+
+
 def _result_chunks(
     documents: Iterable[Document],
     predictor: Predictor,
@@ -201,21 +199,56 @@ def _result_chunks(
     chunk_sentences: int,
     on_batch: Callable[[int], object],
 ) -> Iterator[list[DocumentResult]]:
-    """The documents' results, grouped into the chunks that are written (and checkpointed) together."""
-    if splitter is None:
-        for chunk in _chunks(documents, chunk_docs):
-            yield _predict_units(chunk, predictor, on_batch)
-        return
+    """The documents' results, grouped into the chunks that are written (and checkpointed) together.
+
+    Documents are predicted in windows: a row-independent predictor takes :data:`WINDOW_SENTENCES` sentences of
+    consecutive documents at once; any other takes one document at a time (``split=none``: ``chunk_docs`` units),
+    so that a document's output depends on that document alone.
+    """
+    if getattr(predictor, "row_independent", False):
+        max_sentences, max_docs = WINDOW_SENTENCES, None
+    else:
+        max_sentences, max_docs = None, (1 if splitter is not None else chunk_docs)
+    groups = ((d, splitter.split(d) if splitter is not None else _unit(d)) for d in documents)
     pending: list[DocumentResult] = []
     sentences = 0
-    for document in documents:
-        pending.extend(_predict_groups([document], [splitter.split(document)], predictor, on_batch))
-        sentences += len(pending[-1].sentences)
-        if len(pending) >= chunk_docs or sentences >= chunk_sentences:
-            yield pending
-            pending, sentences = [], 0
+    for window in _windows(groups, max_sentences, max_docs):
+        results = _predict_groups([d for d, _ in window], [s for _, s in window], predictor, on_batch)
+        for result in results:
+            result.empty_unit = splitter is None and not result.sentences
+            pending.append(result)
+            sentences += len(result.sentences)
+            if len(pending) >= chunk_docs or (splitter is not None and sentences >= chunk_sentences):
+                yield pending
+                pending, sentences = [], 0
     if pending:
         yield pending
+
+
+def _windows(
+    groups: Iterable[tuple[Document, list[Sentence]]], max_sentences: int | None, max_docs: int | None
+) -> Iterator[list[tuple[Document, list[Sentence]]]]:
+    """Consecutive (document, sentences) pairs, cut once a window holds ``max_sentences`` or ``max_docs``."""
+    window: list[tuple[Document, list[Sentence]]] = []
+    sentences = 0
+    for group in groups:
+        window.append(group)
+        sentences += len(group[1])
+        if (max_docs is not None and len(window) >= max_docs) or (
+            max_sentences is not None and sentences >= max_sentences
+        ):
+            yield window
+            window, sentences = [], 0
+    if window:
+        yield window
+
+
+def _unit(document: Document) -> list[Sentence]:
+    """``split=none``: the whole document as one unit; a unit with no text gets no record, no label, a warning."""
+    if document.text.strip():
+        return [Sentence(document.id, 0, len(document.text), document.text)]
+    log.warning("unit %r has no text: no label written for it (counted as an empty unit)", document.id)
+    return []
 
 
 def _open_writer(
@@ -241,30 +274,6 @@ def _open_writer(
         "chunk_docs": chunk_docs if splitter is None else None,
     }
     return PredictionWriter(output, header=header, resume=resume, overwrite=overwrite, meta_fields=meta_fields)
-
-
-def _predict_units(
-    documents: list[Document], predictor: Predictor, on_batch: Callable[[int], object] | None = None
-) -> list[DocumentResult]:
-    """``split=none``: each document is one unit, and a chunk's units are batched together.
-
-    Batching one by one would be far slower; resume keeps chunk boundaries, so it is still exact, but shard
-    boundaries move the chunks (probabilities may differ in the last digits, int8 more). A unit with no text
-    gets no record and no label (nothing to classify), a warning, and a summary row with 0 sentences.
-    (With a splitter, each document's sentences are batched on their own, so a document's output depends on
-    that document alone: int8 quantisation scales and padding widths depend on the batch.)
-    """
-    units = []
-    for document in documents:
-        if document.text.strip():
-            units.append([Sentence(document.id, 0, len(document.text), document.text)])
-        else:
-            log.warning("unit %r has no text: no label written for it (counted as an empty unit)", document.id)
-            units.append([])
-    results = _predict_groups(documents, units, predictor, on_batch)
-    for result, unit in zip(results, units, strict=True):
-        result.empty_unit = not unit
-    return results
 
 
 def _predict_groups(

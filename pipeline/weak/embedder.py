@@ -1,8 +1,9 @@
 """Sentence embeddings for the embedding LFs: the same inference paths as prediction, once per distinct text.
 
 ``path`` (``weak.embed_precision``) is resolved like prediction's ``fast_path`` (pipeline.capability.choose_path):
-``auto`` runs the encoder through ONNX Runtime with 7-bit int8 weights (exact integer products on AVX2 and VNNI),
-mean-pooling and normalising inside the graph. ``fp32`` and ``bf16`` are the torch paths of the previous
+``auto`` runs the encoder through fp32 ONNX Runtime (a text's vector does not depend on what shares its batch, so
+the disk cache holds one value per text), mean-pooling and normalising inside the graph; ``onnx_int8`` quantises
+its weight matmuls (7-bit weights). ``fp32`` and ``bf16`` are the torch paths of the previous
 implementation (bf16 is fast only with AVX512_BF16 or AMX). Texts are deduplicated, sorted by length, batched,
 and, with ``cache``, kept on disk (pipeline.weak.embed_cache) so a text is embedded once per model and path.
 """
