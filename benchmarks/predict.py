@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/predict.py [--model RUN_OR_MODEL_DIR] [--threads 1]
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/predict.py [--model RUN_OR_MODEL_DIR] [--threads N]
 
 The model is ``--model``, else the newest complete run under artifacts/runs/ whose model is a MiniLM
 (hidden size 384), else ``artifacts/bench-model/`` (git-ignored), which this script fine-tunes once from
@@ -38,6 +38,8 @@ BENCH_MODEL = REPO / "artifacts" / "bench-model"
 SEED = 13
 
 sys.path.insert(0, str(REPO))
+from pipeline.capability import available_cpus  # noqa: E402
+from pipeline.config import PredictAppConfig  # noqa: E402
 from pipeline.corpus import Corpus  # noqa: E402
 from pipeline.labels import LABELS  # noqa: E402
 from pipeline.predict import FAST_PATHS, Predictor  # noqa: E402
@@ -179,11 +181,11 @@ def measure(name: str, make: Callable[[], Callable[[list[str]], list[int]]], sen
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="run folder or model folder (default: see module doc)")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=available_cpus(), help="default: as threads=auto")
     parser.add_argument("--sentences", type=int, default=5000)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=PredictAppConfig.batch_size)
     parser.add_argument("--bench-steps", type=int, default=300, help="steps when creating the benchmark model")
-    parser.add_argument("--paths", default=",".join(FAST_PATHS), help="project fast paths to time")
+    parser.add_argument("--paths", default=",".join(FAST_PATHS), help="project fast paths to time (auto: default)")
     parser.add_argument("--skip-default-pipeline", action="store_true", help="skip the slow batch-1 pipeline")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
