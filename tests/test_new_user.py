@@ -253,13 +253,17 @@ def test_split_none_gives_an_empty_unit_no_label_and_counts_it(
 # ------------------------------------------------------------------------------------- 9. chunks
 
 
-def test_a_few_long_documents_are_checkpointed_one_by_one_by_default(tiny: Predictor, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fast_path", ["fp32", "auto"])  # auto: fp32 ONNX, predicted in windows across documents
+def test_a_few_long_documents_are_checkpointed_one_by_one_by_default(
+    tiny_model_dir: Path, tmp_path: Path, fast_path: str
+) -> None:
     folder = tmp_path / "speeches"
     folder.mkdir()
     for i in range(5):
         (folder / f"s{i}.txt").write_text(SPEECH, encoding="utf-8")
     output = tmp_path / "p.jsonl"
-    predict_corpus(Corpus(folder), tiny, RegexSplitter(), output, progress=False)
+    predictor = Predictor(tiny_model_dir, fast_path=fast_path, onnx_cache_dir=tmp_path / "onnx")
+    predict_corpus(Corpus(folder), predictor, RegexSplitter(), output, progress=False)
     marks = [json.loads(line) for line in progress_path_for(output).read_text().splitlines()[1:]]
     assert [m["documents"] for m in marks if not m.get("complete")] == [0, 1, 2, 3, 4, 5]
 
