@@ -441,15 +441,21 @@ def test_resume_refuses_a_different_input(fp32: Predictor, tmp_path: Path) -> No
         predict_corpus(Corpus(folder, shard=(1, 2)), fp32, RegexSplitter(), output, resume=True, progress=False)
 
 
+def predict_whole_and_shards(
+    folder: Path, predictor: object, splitter: object, out: Path, shards: int, chunk_docs: int
+) -> tuple[Path, list[Path]]:
+    """Predict ``folder`` unsharded, then as ``shards`` shards one after another: the outputs' paths."""
+    whole = out / "whole.jsonl"
+    predict_corpus(Corpus(folder), predictor, splitter, whole, chunk_docs=chunk_docs, progress=False)
+    parts = [out / f"shard{index}.jsonl" for index in range(shards)]
+    for index, part in enumerate(parts):
+        shard = Corpus(folder, shard=(index, shards))
+        predict_corpus(shard, predictor, splitter, part, chunk_docs=chunk_docs, progress=False)
+    return whole, parts
+
+
 def test_shards_concatenate_to_the_unsharded_output(int8: Predictor, tmp_path: Path) -> None:
-    folder = _corpus_folder(tmp_path)
-    whole = tmp_path / "whole.jsonl"
-    predict_corpus(Corpus(folder), int8, RegexSplitter(), whole, chunk_docs=3, progress=False)
-    parts = []
-    for index in range(3):
-        part = tmp_path / f"shard{index}.jsonl"
-        predict_corpus(Corpus(folder, shard=(index, 3)), int8, RegexSplitter(), part, chunk_docs=3, progress=False)
-        parts.append(part)
+    whole, parts = predict_whole_and_shards(_corpus_folder(tmp_path), int8, RegexSplitter(), tmp_path, 3, 3)
     assert b"".join(p.read_bytes() for p in parts) == whole.read_bytes()
     summaries = [summary_path_for(p).read_text().splitlines()[1:] for p in parts]
     assert sum(summaries, []) == summary_path_for(whole).read_text().splitlines()[1:]

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.corpus import Corpus
-from pipeline.predict import predict_corpus
 from pipeline.predict.output import summary_path_for
 from pipeline.predict.weak import WeakPredictor
 from pipeline.split import PysbdSplitter
 from tests.cli_runner import SEED_DIR, hydra_args, run, train_args
+from tests.test_predict import predict_whole_and_shards
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +66,7 @@ def test_weak_labelling_in_shards_concatenates_to_the_whole(soft_run: Path, tmp_
     for number in range(5):  # five documents cut from the seed, so that each shard holds some
         (folder / f"doc{number}.txt").write_text("\n\n".join(paragraphs[number::5]), encoding="utf-8")
     labeller = WeakPredictor(soft_run, threads=1)
-    whole = tmp_path / "whole.jsonl"
-    predict_corpus(Corpus(folder), labeller, PysbdSplitter(), whole, chunk_docs=2, progress=False)
-    parts = []
-    for index in range(2):
-        part = tmp_path / f"part{index}.jsonl"
-        predict_corpus(Corpus(folder, shard=(index, 2)), labeller, PysbdSplitter(), part, chunk_docs=2, progress=False)
-        parts.append(part)
+    whole, parts = predict_whole_and_shards(folder, labeller, PysbdSplitter(), tmp_path, shards=2, chunk_docs=2)
     assert all(p.read_bytes() for p in parts), "every shard holds documents"
     assert b"".join(p.read_bytes() for p in parts) == whole.read_bytes()
     assert all("votes" in json.loads(line) for line in whole.read_text(encoding="utf-8").splitlines())

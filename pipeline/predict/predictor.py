@@ -85,8 +85,9 @@ class Predictor:
         self._session: Any = None
         self._model: Any = None
         check_model_dir(self.model_dir)
-        graph = cached_graph(self.model_dir, onnx_cache_dir, quantize=fast_path == "onnx_int8")
-        if fast_path in ("onnx", "onnx_int8") and graph.exists() and JsonTokenizer.usable(self.model_dir):
+        onnx_path = fast_path in ("onnx", "onnx_int8")
+        graph = cached_graph(self.model_dir, onnx_cache_dir, quantize=fast_path == "onnx_int8") if onnx_path else None
+        if graph is not None and graph.exists() and JsonTokenizer.usable(self.model_dir):
             # exported before: run the graph without loading the torch model (nor importing torch or transformers)
             self.tokenizer: Any = JsonTokenizer(self.model_dir)
             self._session = open_session(graph, threads)
