@@ -13,7 +13,12 @@ The lead's one reading of the fresh test sample, at the very end (never during d
 
     .venv/bin/python benchmarks/model_fresh.py artifacts/runs/<run> --sample benchmarks/data/ungd_train_fresh.jsonl
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/model_fresh.py artifacts/runs/<name> [--sample FILE]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/model_fresh.py artifacts/runs/<name> [--sample FILE ...]
+        [--half B] [--model DIR]
+
+Deciding between designs reads only the B halves of the development samples (README, Evaluation protocol):
+``--sample benchmarks/data/ungd_fresh_dev.jsonl benchmarks/data/ungd_dev2.jsonl --half B`` scores them pooled.
+``--model`` scores another model folder (one trained by ``benchmarks/train_dev.py``) against the run's labeller.
 """
 
 from __future__ import annotations
@@ -50,17 +55,24 @@ def weak_labels_for(run: Path, rows: list[dict], stored: dict[tuple[str, int, in
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("run", type=Path)
-    parser.add_argument("--sample", type=Path, default=FRESH, help="offsets-labelled sample (default: fresh)")
+    parser.add_argument("--sample", type=Path, nargs="+", default=[FRESH], help="offsets-labelled samples, pooled")
+    parser.add_argument("--half", choices=["A", "B", "all"], default="all", help="by speech, as weak_dev.py splits")
+    parser.add_argument("--model", type=Path, default=None, help="model folder (default: the run's model/)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from weak_dev import load_fresh, macro_line, run_weak_labels
+    from weak_dev import load_fresh, macro_line, run_weak_labels, tuning_halves
 
-    rows = load_fresh(args.sample)
+    rows = []
+    for path in args.sample:
+        sample = load_fresh(path)
+        a_docs = tuning_halves(sample, seed=1)
+        rows += [r for r in sample if args.half == "all" or (r["doc"] in a_docs) == (args.half == "A")]
     y = [r["label"] for r in rows]
     weak_pred = weak_labels_for(args.run, rows, run_weak_labels(args.run))
-    predictor = Predictor(args.run / "model", fast_path="fp32", threads=1)
+    predictor = Predictor(args.model or args.run / "model", fast_path="fp32", threads=1)
     model_pred = predictor.predict([r["text"] for r in rows]).labels
-    print(f"{args.sample.name} ({len(rows)} sentences)")
+    names = " + ".join(path.name for path in args.sample)
+    print(f"{names}, half {args.half} ({len(rows)} sentences; model {args.model or args.run / 'model'})")
     print(f"  weak labeller {macro_line(y, weak_pred, ci=True)}")
     print(f"  model         {macro_line(y, model_pred, ci=True)}")
     for system, pred in (("weak labeller", weak_pred), ("model", model_pred)):

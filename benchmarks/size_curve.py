@@ -1,9 +1,9 @@
 """Learning curve: development macro-F1 against the number of training sentences, to choose ``train.max_train``.
 
 Runs ``benchmarks/train_dev.py`` on a finished run's weak labels at each size (same seed, targets, epochs) and
-prints one row per size with the development samples' model macro-F1 (their B halves and the tuning part are what
-decide; see README, Evaluation protocol). Pick the smallest size after which adding more stops helping, within the
-time budget of ``experiment=ungd_large``.
+prints one row per size with the model's macro-F1 on the tuning part and on the development samples' B halves
+(what decides; see README, Evaluation protocol). Pick the smallest size after which adding more stops helping,
+within the time budget of ``experiment=ungd_large``.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/size_curve.py artifacts/runs/<run> --sizes 3000 6000 12000 24000
 """
@@ -28,8 +28,8 @@ def main() -> None:
     parser.add_argument("--targets", choices=["hard", "soft"], default="soft")
     parser.add_argument("--work", type=Path, default=Path("/tmp/size_curve"))
     args = parser.parse_args()
-    print("| training sentences | seconds | " + "tuning part | fresh_dev | dev2 |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| training sentences | seconds | tuning part | B halves (decision data) |")
+    print("| --- | --- | --- | --- |")
     for size in args.sizes:
         tick = time.perf_counter()
         out = subprocess.run(
@@ -38,7 +38,7 @@ def main() -> None:
              "--targets", args.targets, "--none-share", "0.92"],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
-        scores = re.findall(r"(tuning part|ungd_fresh_dev|ungd_dev2)\s+model macro-F1 ([0-9.]+)", out)
+        scores = re.findall(r"(tuning part|B halves \(\d+\))\s+model macro-F1 ([0-9.]+)", out)
         shown = " | ".join(score for _, score in scores)
         print(f"| {size} | {time.perf_counter() - tick:.0f} | {shown} |", flush=True)
 

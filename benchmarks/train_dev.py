@@ -3,8 +3,8 @@
 Re-running ``stance-train experiment=ungd`` costs the weak-labelling stage again (minutes of embedding). This
 script reads a run's ``sentences.jsonl`` and ``weak_labels.jsonl``, selects training sentences with the chosen
 strategy, fine-tunes the default model, calibrates the `none` logit on the tuning part (as the pipeline does) and
-scores the model on the tuning part and the developer-labelled samples (``--samples``). It never reads the
-reporting part.
+scores the model on the tuning part and on the B halves of the developer-labelled samples (``--samples``, pooled:
+the data that decides between designs). It never reads the reporting part.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/train_dev.py artifacts/runs/<name> --out /tmp/m1 \
         [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75] [--targets soft] [--loss gce]
@@ -37,7 +37,7 @@ from pipeline.weak.labeler import WeakLabeler
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / ".." / "shared"
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from weak_dev import load_fresh, read_jsonl  # noqa: E402
+from weak_dev import load_fresh, read_jsonl, tuning_halves  # noqa: E402
 from weak_dev import macro_line as macro  # noqa: E402
 
 
@@ -133,12 +133,16 @@ def score(args: argparse.Namespace, weak: list[dict], settings: TrainSettings, c
     print(f"none logit offset {offset:+.2f} (chosen on the tuning part)")
     print(f"  tuning part     model {macro([g['label'] for g in tuning], predictor.predict(tuning_texts).labels)}")
     by_offsets = {(w["doc"], w["start"], w["end"]): (w["label"] or "none") for w in weak}
+    b_halves: list[dict] = []  # the decision data: scored only, errors never read (README, Evaluation protocol)
     for path in args.samples:
         sample = load_fresh(path)
-        truth = [r["label"] for r in sample]
-        print(f"  {path.stem:22s} model {macro(truth, predictor.predict([r['text'] for r in sample]).labels)}")
-        weak_sample = [by_offsets[(r["doc"], r["start"], r["end"])] for r in sample]
-        print(f"  {path.stem:22s} weak  {macro(truth, weak_sample)}")
+        a_docs = tuning_halves(sample, seed=1)
+        b_halves += [r for r in sample if r["doc"] not in a_docs]
+    truth = [r["label"] for r in b_halves]
+    model_b = predictor.predict([r["text"] for r in b_halves]).labels
+    print(f"  B halves ({len(b_halves)})   model {macro(truth, model_b)}")
+    weak_b = [by_offsets.get((r["doc"], r["start"], r["end"]), "none") for r in b_halves]
+    print(f"  B halves ({len(b_halves)})   weak  {macro(truth, weak_b)}")
 
 
 if __name__ == "__main__":
