@@ -43,7 +43,7 @@ _POSITIVE = {
 }
 _NON_NEGATIVE = {"weight_decay", "seed", "rounds", "pool"}
 _FRACTION = {"warmup_ratio"}
-_SHARE = {"on_topic_none_share", "gce_q", "keep_weak", "threshold"}
+_SHARE = {"on_topic_none_share", "on_topic_share", "gce_q", "keep_weak", "threshold"}
 
 
 def _check_ranges(node: Any, prefix: str) -> None:

@@ -25,6 +25,7 @@ from pipeline.labels import LABELS
 from pipeline.models import PretrainedModel
 from pipeline.stages import Trained, WeakLabels, load_predictor, say
 from pipeline.train import TrainSettings, train_classifier
+from pipeline.weak.labeler import WeakLabeler
 
 
 @dataclass
@@ -66,11 +67,23 @@ def weak_anchor(trained: Trained, count: int, rng: np.random.Generator) -> tuple
     return texts, targets
 
 
-def _pool(weak: WeakLabels, size: int, rng: np.random.Generator) -> list[str]:
-    texts = weak.texts
-    if size and size < len(texts):
-        return [texts[i] for i in sorted(rng.choice(len(texts), size=size, replace=False))]
-    return texts
+def relabel_pool(
+    texts: list[str], on_topic: np.ndarray, size: int, on_topic_share: float, rng: np.random.Generator
+) -> list[str]:
+    """A seeded pool of ``size`` corpus sentences (0: all) to relabel, ``on_topic_share`` of it on the topic.
+
+    Stance sentences are rare in a corpus (about 3% of UN speeches), so a uniform pool gives the model few chances
+    to find the stances no rule covers; the on-topic part (sentences that mention forces at all, covered by a rule
+    or not) is where they are. Where fewer on-topic sentences exist, the rest of the pool is drawn uniformly.
+    """
+    if not size or size >= len(texts):
+        return list(texts)
+    topical = np.flatnonzero(on_topic)
+    n_topical = min(len(topical), int(round(size * on_topic_share)))
+    chosen = np.zeros(len(texts), dtype=bool)
+    chosen[rng.choice(topical, size=n_topical, replace=False)] = True
+    chosen[rng.choice(np.flatnonzero(~chosen), size=size - n_topical, replace=False)] = True
+    return [texts[i] for i in np.flatnonzero(chosen)]
 
 
 def one_round(
@@ -78,7 +91,8 @@ def one_round(
 ) -> dict[str, Any]:
     """Relabel a pool, pick confident targets, train the model on them in place; what the round used."""
     rng = np.random.default_rng(settings.seed + 1000 * r)
-    pool = _pool(weak, cfg.pool, rng)
+    on_topic = WeakLabeler.on_topic(weak.texts) if cfg.on_topic_share > 0 else np.zeros(len(weak.texts), dtype=bool)
+    pool = relabel_pool(weak.texts, on_topic, cfg.pool, cfg.on_topic_share, rng)
     probs = load_predictor(trained.model_dir, settings, batch_size).predict_proba(pool)
     n_weak = int(round(cfg.max_targets * cfg.keep_weak))
     rows = confident_targets(probs, cfg.threshold, (cfg.max_targets - n_weak) // len(LABELS), rng)

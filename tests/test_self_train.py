@@ -8,7 +8,7 @@ import torch
 
 from pipeline.labels import LABELS
 from pipeline.losses import soft_loss
-from pipeline.self_train import confident_targets
+from pipeline.self_train import confident_targets, relabel_pool
 
 
 def _loss(targets: np.ndarray, logits: np.ndarray, **kw: object) -> float:
@@ -59,3 +59,18 @@ def test_confident_targets_respect_threshold_and_quota():
     assert (chosen == LABELS.index("none")).sum() == 4
     again = confident_targets(probs, threshold=0.9, quota=4, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(rows, again)
+
+
+def test_relabel_pool_draws_its_on_topic_share_and_fills_the_rest_uniformly():
+    texts = [f"s{i}" for i in range(1000)]
+    on_topic = np.zeros(1000, dtype=bool)
+    on_topic[:50] = True  # 5% of the corpus mentions forces
+    pool = relabel_pool(texts, on_topic, 200, 0.2, np.random.default_rng(0))
+    assert len(pool) == len(set(pool)) == 200
+    assert sum(int(t[1:]) < 50 for t in pool) >= 40  # 40 drawn on purpose, a few more by chance
+    assert pool == relabel_pool(texts, on_topic, 200, 0.2, np.random.default_rng(0))
+    uniform = relabel_pool(texts, on_topic, 200, 0.0, np.random.default_rng(0))
+    assert sum(int(t[1:]) < 50 for t in uniform) < 25  # about 10 expected
+    every_topical = relabel_pool(texts, on_topic, 100, 0.9, np.random.default_rng(0))
+    assert {f"s{i}" for i in range(50)} <= set(every_topical) and len(every_topical) == 100
+    assert relabel_pool(texts, on_topic, 0, 0.5, np.random.default_rng(0)) == texts
