@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.labels import ABSTAIN, LABEL2ID
+from pipeline.labels import LABEL2ID
 from pipeline.text import normalize
+from pipeline.weak.analysis import travel_table
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import select_lfs
 from pipeline.weak.lfs.embeddings import SentenceEmbedder
@@ -46,14 +47,6 @@ def samples() -> tuple[list[dict], list[dict]]:
     return written, unseen + load_fresh(DATA / "ungd_heldout.jsonl")
 
 
-def lf_stats(votes: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per LF column: coverage, number of votes, accuracy of its votes (nan without votes)."""
-    voted = votes != ABSTAIN
-    n = voted.sum(axis=0)
-    correct = ((votes == truth[:, None]) & voted).sum(axis=0)
-    return n / len(truth), n, np.where(n > 0, correct / np.maximum(n, 1), np.nan)
-
-
 def markdown(table: pd.DataFrame) -> str:
     """A Markdown table (pandas' own needs the tabulate package)."""
     lines = ["| " + " | ".join(table.columns) + " |", "|" + " --- |" * len(table.columns)]
@@ -70,14 +63,20 @@ def main() -> None:
     args = parser.parse_args()
     written, unseen = samples()
     labeler = WeakLabeler(select_lfs(None), embedder=SentenceEmbedder(precision="fp32"))
-    table = pd.DataFrame({"lf": labeler.lf_names, "group": labeler.lf_groups})
-    for side, rows in (("written", written), ("unseen", unseen)):
+    sides = []
+    for rows in (written, unseen):
         votes = labeler.apply([r["text"] for r in rows], progress=False)
-        coverage, n, accuracy = lf_stats(votes, np.array([LABEL2ID[r["label"]] for r in rows]))
-        table[f"{side}_n"], table[f"{side}_coverage"], table[f"{side}_accuracy"] = n, coverage, accuracy
-    drop = table["written_accuracy"] - table["unseen_accuracy"]
-    enough = table["unseen_n"] >= args.min_votes
-    table["travels"] = ~(enough & ((table["unseen_accuracy"] < args.min_accuracy) | (drop > args.max_drop)))
+        sides.append((votes, np.array([LABEL2ID[r["label"]] for r in rows])))
+    travel = travel_table(
+        labeler.lf_names, sides[0], sides[1],
+        min_votes=args.min_votes, min_accuracy=args.min_accuracy, max_drop=args.max_drop,
+    )  # fmt: skip
+    for side, (votes, _) in zip(("written", "unseen"), sides, strict=True):
+        travel.insert(
+            travel.columns.get_loc(f"{side}_votes") + 1, f"{side}_coverage", travel[f"{side}_votes"] / len(votes)
+        )
+    table = travel.rename(columns={"name": "lf", "written_votes": "written_n", "unseen_votes": "unseen_n"})
+    table.insert(1, "group", labeler.lf_groups)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.round(3).to_csv(args.out, index=False)
     print(f"written on: {len(written)} sentences; unseen: {len(unseen)}; wrote {args.out}")

@@ -25,7 +25,7 @@ from pipeline.runs import RunFolder
 from pipeline.stages import Clock, Evaluation, Inputs, Split, Trained, WeakLabels, say
 from pipeline.text import NORMALIZATION
 from pipeline.train import TrainSettings
-from pipeline.weak.analysis import SUMMARY_COLUMNS, lf_summary
+from pipeline.weak.analysis import SUMMARY_COLUMNS, lf_summary, travel_table
 from pipeline.weak.labeler import WeakLabeler
 
 SYSTEM_TITLES = {
@@ -54,8 +54,8 @@ def _scores_table(systems: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def _lf_table(table: pd.DataFrame) -> list[str]:
-    columns = [c for c in SUMMARY_COLUMNS if c in table.columns]
+def _lf_table(table: pd.DataFrame, columns: Sequence[str] = SUMMARY_COLUMNS) -> list[str]:
+    columns = [c for c in columns if c in table.columns]
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for _, row in table.iterrows():
         cells = []
@@ -205,6 +205,7 @@ def write_report(
         "",
     ]
     lines += _weak_section(weak, lf_table, labeler, run_info["analysis_part"])
+    lines += _travel_section(gold, evaluation, labeler)
     for part, items in gold.parts.items():
         lines += _misses(part, items, labeler.predict(evaluation.gold_votes[part]), evaluation.gold_votes[part])
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in run_info["timings"].items())
@@ -286,6 +287,30 @@ def _weak_section(weak: WeakLabels, lf_table: pd.DataFrame, labeler: WeakLabeler
         "",
     ]
     return lines + _lf_table(lf_table) + [""]
+
+
+def _travel_section(gold: GoldSet, evaluation: Evaluation, labeler: WeakLabeler) -> list[str]:
+    """Each LF's accuracy on the gold part its rules were written on beside the reported part (issue 14)."""
+    written, unseen = gold.analysis_part, gold.primary
+    if written == unseen:
+        return []
+
+    def side(part: str) -> tuple[np.ndarray, np.ndarray]:
+        return evaluation.gold_votes[part], np.array([LABELS.index(label) for label in gold.labels(part)])
+
+    table = travel_table(labeler.lf_names, side(written), side(unseen))
+    moved = ", ".join(f"`{name}`" for name in table.loc[~table["travels"], "name"]) or "none"
+    return [
+        "### Rules that travel",
+        "",
+        f"Votes and accuracy of each labelling function on gold part `{written}` (where rules were written) beside "
+        f"`{unseen}` (never read for rules). Not travelling (at least 5 votes there, accuracy below 0.7 or more "
+        f"than 0.25 lower): {moved}. Choose what to prune on the development samples (`benchmarks/lf_travel.py`, "
+        "README: Evaluation protocol), never on this table, whose second side is the reported part.",
+        "",
+        *_lf_table(table, list(table.columns)),
+        "",
+    ]
 
 
 def _misses(part: str, items: Sequence[GoldItem], weak: np.ndarray, votes: np.ndarray) -> list[str]:

@@ -87,3 +87,38 @@ def lf_summary(
     else:
         frame["weight"] = np.nan
     return frame[SUMMARY_COLUMNS]
+
+
+def vote_accuracy(votes: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per LF column: how many non-abstain votes it casts on ``votes``, and the share that match ``truth`` (NaN
+    where it never votes)."""
+    votes = np.asarray(votes, dtype=int)
+    voted = votes != ABSTAIN
+    n = voted.sum(axis=0)
+    correct = ((votes == np.asarray(truth)[:, None]) & voted).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return n, np.where(n > 0, correct / np.maximum(n, 1), np.nan)
+
+
+def travel_table(
+    lf_names: Sequence[str],
+    written: tuple[np.ndarray, np.ndarray],
+    unseen: tuple[np.ndarray, np.ndarray],
+    *,
+    min_votes: int = 5,
+    min_accuracy: float = 0.7,
+    max_drop: float = 0.25,
+) -> pd.DataFrame:
+    """Rules that travel: each LF's votes and accuracy on gold text it was written on beside text it was not.
+
+    ``written`` and ``unseen`` are (gold vote matrix, gold label ids). An LF does not travel when it casts at
+    least ``min_votes`` votes on the unseen text and its accuracy there is below ``min_accuracy`` or more than
+    ``max_drop`` below its accuracy where it was written: rules fitted to the sentences they were read from.
+    """
+    table = pd.DataFrame({"name": list(lf_names)})
+    for side, (votes, truth) in (("written", written), ("unseen", unseen)):
+        table[f"{side}_votes"], table[f"{side}_accuracy"] = vote_accuracy(votes, truth)
+    drop = table["written_accuracy"] - table["unseen_accuracy"]
+    enough = table["unseen_votes"] >= min_votes
+    table["travels"] = ~(enough & ((table["unseen_accuracy"] < min_accuracy) | (drop > max_drop)))
+    return table
