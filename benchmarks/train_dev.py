@@ -8,7 +8,7 @@ the data that decides between designs). It never reads the reporting part.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/train_dev.py artifacts/runs/<name> --out /tmp/m1 \
         [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75] [--targets soft] [--loss gce]
-        [--self-train 1 --pool 20000 --threshold 0.9]
+        [--self-train 1 --pool 20000 --threshold 0.9 --on-topic-share 0.75] [--from-model DIR]
 
 ``--targets soft`` trains on the label model's probabilities stored in ``weak_labels.jsonl``; ``--self-train N``
 adds N COSINE-style rounds (pipeline.self_train) and prints the scores before and after each.
@@ -17,6 +17,7 @@ adds N COSINE-style rounds (pipeline.self_train) and prints the scores before an
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -57,6 +58,8 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=20000)
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--st-max-targets", type=int, default=3000)
+    parser.add_argument("--on-topic-share", type=float, default=0.0, help="self-training pool share on the topic")
+    parser.add_argument("--from-model", type=Path, help="start from this fine-tuned model instead of training one")
     parser.add_argument(
         "--samples",
         type=Path,
@@ -94,23 +97,30 @@ def main() -> None:
     )
     targets = np.array([[w["probs"][k] for k in LABELS] for w in (weak[i] for i in rows)])
     tick = time.perf_counter()
-    train_classifier(
-        train_texts,
-        train_labels,
-        PackagedMiniLM(),
-        settings,
-        args.out,
-        checkpoint_dir=args.out.with_name(args.out.name + ".ckpt"),
-        progress=False,
-        targets=targets if args.targets == "soft" else None,
-    )
+    if args.from_model:  # compare self-training designs from one fine-tuned model
+        shutil.copytree(args.from_model, args.out, ignore=shutil.ignore_patterns("optimizer.pt", "*.pth", "*.bin"))
+    else:
+        train_classifier(
+            train_texts,
+            train_labels,
+            PackagedMiniLM(),
+            settings,
+            args.out,
+            checkpoint_dir=args.out.with_name(args.out.name + ".ckpt"),
+            progress=False,
+            targets=targets if args.targets == "soft" else None,
+        )
     print(f"trained in {time.perf_counter() - tick:.0f}s", flush=True)
     if args.self_train:
         print("  before self-training:")
         score(args, weak, settings, calibrate=False)
     for r in range(1, args.self_train + 1):
         cfg = SelfTrainConfig(
-            rounds=args.self_train, threshold=args.threshold, pool=args.pool, max_targets=args.st_max_targets
+            rounds=args.self_train,
+            threshold=args.threshold,
+            pool=args.pool,
+            max_targets=args.st_max_targets,
+            on_topic_share=args.on_topic_share,
         )
         trained = Trained(args.out, train_texts, [str(x) for x in train_labels], {})
         info = one_round(trained, SimpleNamespace(texts=texts), cfg, settings, 64, r)  # type: ignore[arg-type]
