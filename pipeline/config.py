@@ -180,7 +180,7 @@ class SelfTrainConfig:
     rounds: int = 0
     threshold: float = 0.9  # a prediction needs this probability to become a target
     pool: int = 20000  # corpus sentences relabelled per round (a seeded sample; null-like 0: all)
-    on_topic_share: float = 0.0  # share of the pool drawn from sentences that mention forces (0: uniform)
+    on_topic_share: float = 0.0  # pool share from sentences naming forces (0: uniform; 0.75 gained nothing on UN)
     max_targets: int = 6000  # cap on the targets of a round, equal quota per label (rare stances keep all)
     epochs: float = 1.0  # epochs over a round's targets
     learning_rate: float = 2e-5  # lower than fine-tuning: the model is refined, not retrained
