@@ -24,7 +24,7 @@ from pipeline.weak.label_model import make_label_model
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from weak_dev import load_fresh, macro_line, read_jsonl, tuning_halves  # noqa: E402
+from weak_dev import load_fresh, macro_line, read_jsonl, sample_halves  # noqa: E402
 
 DECISION_SAMPLES = [
     ROOT / "benchmarks" / "data" / "ungd_fresh_dev.jsonl",
@@ -47,11 +47,7 @@ def decision_rows(weak: list[dict]) -> tuple[list[int], list[str]]:
     index = {(w["doc"], w["start"], w["end"]): i for i, w in enumerate(weak)}
     rows, truth, missing = [], [], 0
     for path in DECISION_SAMPLES:
-        sample = load_fresh(path)
-        a_docs = tuning_halves(sample, seed=1)
-        for r in sample:
-            if r["doc"] in a_docs:
-                continue
+        for r in sample_halves(load_fresh(path))[1]:
             key = (r["doc"], r["start"], r["end"])
             if key in index:
                 rows.append(index[key])

@@ -28,7 +28,7 @@ from pipeline.weak.lfs.embeddings import SentenceEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from weak_dev import SHARED, load_fresh, read_jsonl, tuning_halves  # noqa: E402
+from weak_dev import SHARED, load_fresh, read_jsonl, sample_halves  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 
@@ -39,10 +39,9 @@ def samples() -> tuple[list[dict], list[dict]]:
     tuning = [r | {"text": normalize(r["text"])} for r in read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")]
     written, unseen = [r for r in tuning if r["id"] in tuning_ids], []
     for name in ("ungd_fresh_dev.jsonl", "ungd_dev2.jsonl"):
-        rows = load_fresh(DATA / name)
-        a_docs = tuning_halves(rows, seed=1)
-        written += [r for r in rows if r["doc"] in a_docs]
-        unseen += [r for r in rows if r["doc"] not in a_docs]
+        half_a, half_b = sample_halves(load_fresh(DATA / name))
+        written += half_a
+        unseen += half_b
     print("looking at the held-out sample (benchmarks/data/ungd_heldout.jsonl) for the LF travel table")
     return written, unseen + load_fresh(DATA / "ungd_heldout.jsonl")
 

@@ -60,13 +60,12 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None, help="model folder (default: the run's model/)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from weak_dev import load_fresh, macro_line, run_weak_labels, tuning_halves
+    from weak_dev import load_fresh, macro_line, run_weak_labels, sample_halves
 
     rows = []
     for path in args.sample:
         sample = load_fresh(path)
-        a_docs = tuning_halves(sample, seed=1)
-        rows += [r for r in sample if args.half == "all" or (r["doc"] in a_docs) == (args.half == "A")]
+        rows += sample if args.half == "all" else sample_halves(sample)["AB".index(args.half)]
     y = [r["label"] for r in rows]
     weak_pred = weak_labels_for(args.run, rows, run_weak_labels(args.run))
     predictor = Predictor(args.model or args.run / "model", fast_path="fp32", threads=1)

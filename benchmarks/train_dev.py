@@ -38,7 +38,7 @@ from pipeline.weak.labeler import WeakLabeler
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / ".." / "shared"
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from weak_dev import load_fresh, read_jsonl, tuning_halves  # noqa: E402
+from weak_dev import load_fresh, read_jsonl, sample_halves  # noqa: E402
 from weak_dev import macro_line as macro  # noqa: E402
 
 
@@ -145,9 +145,7 @@ def score(args: argparse.Namespace, weak: list[dict], settings: TrainSettings, c
     by_offsets = {(w["doc"], w["start"], w["end"]): (w["label"] or "none") for w in weak}
     b_halves: list[dict] = []  # the decision data: scored only, errors never read (README, Evaluation protocol)
     for path in args.samples:
-        sample = load_fresh(path)
-        a_docs = tuning_halves(sample, seed=1)
-        b_halves += [r for r in sample if r["doc"] not in a_docs]
+        b_halves += sample_halves(load_fresh(path))[1]
     truth = [r["label"] for r in b_halves]
     model_b = predictor.predict([r["text"] for r in b_halves]).labels
     print(f"  B halves ({len(b_halves)})   model {macro(truth, model_b)}")

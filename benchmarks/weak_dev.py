@@ -105,6 +105,12 @@ def tuning_halves(rows: list[dict], seed: int = 0) -> set[str]:
     return {docs[i] for i in order[: len(docs) // 2]}
 
 
+def sample_halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(half A, half B) of a development sample, split by speech (seed 1): A is read for errors, B only scored."""
+    a_docs = tuning_halves(rows, seed=1)
+    return [r for r in rows if r["doc"] in a_docs], [r for r in rows if r["doc"] not in a_docs]
+
+
 def scores(y_true: np.ndarray, y_pred: np.ndarray) -> str:
     y_pred = np.where(y_pred == ABSTAIN, NONE, y_pred)
     per = f1_score(y_true, y_pred, labels=[0, 1, 2], average=None, zero_division=0)
@@ -153,9 +159,7 @@ def main() -> None:
         name = "fresh" if k == 1 else f"fresh{k}"
         fresh_names += [f"{name}-A", f"{name}-B"]
         gold_parts[name] = load_fresh(path)
-        a_docs = tuning_halves(gold_parts[name], seed=1)
-        gold_parts[f"{name}-A"] = [r for r in gold_parts[name] if r["doc"] in a_docs]
-        gold_parts[f"{name}-B"] = [r for r in gold_parts[name] if r["doc"] not in a_docs]
+        gold_parts[f"{name}-A"], gold_parts[f"{name}-B"] = sample_halves(gold_parts[name])
     if len(args.fresh) > 1:  # all B halves together: the largest sample never read for errors
         gold_parts["all-B"] = [r for name in fresh_names if name.endswith("-B") for r in gold_parts[name]]
 
