@@ -33,7 +33,7 @@ class AbstainPolicy(Enum):
 
 
 class FastPath(Enum):
-    auto = "auto"  # pipeline.capability.choose_path: onnx (fp32 ONNX Runtime) wherever onnxruntime is installed
+    auto = "auto"  # pipeline.capability.choose_path: onnx_int8 with VNNI, else onnx (fp32), where onnxruntime is
     onnx_int8 = "onnx_int8"
     fp32 = "fp32"
     int8 = "int8"
@@ -42,7 +42,7 @@ class FastPath(Enum):
 
 
 class EmbedPrecision(Enum):
-    auto = "auto"  # as FastPath.auto: onnx (fp32 ONNX Runtime), else bf16 if native, else fp32
+    auto = "auto"  # onnx (fp32: one vector per text, whatever its batch), else bf16 if native, else fp32
     onnx_int8 = "onnx_int8"
     onnx = "onnx"
     bf16 = "bf16"  # torch bf16 autocast: fast only with AVX512_BF16 or AMX (54x slower than fp32 on AVX2)

@@ -27,10 +27,39 @@ def test_bf16_is_native_only_with_avx512_bf16_or_amx_and_uncapped_isas() -> None
     assert Capability("AVX512", "AVX512_CORE_AMX", SAPPHIRE.flags).bf16_native
 
 
-@pytest.mark.parametrize("cap", [AVX2, SAPPHIRE, Capability("AVX512", "AVX2", SAPPHIRE.flags)])
-def test_auto_picks_fp32_onnx_wherever_onnxruntime_is(cap: Capability) -> None:
+ZEN4 = Capability("AVX512", None, frozenset({"avx2", "avx512f", "avx512_vnni", "avx512_bf16"}))
+ALDER_LAKE = Capability("AVX2", None, frozenset({"avx2", "avx_vnni"}))
+
+
+@pytest.mark.parametrize("cap", [SAPPHIRE, ZEN4, ALDER_LAKE])
+def test_auto_predicts_in_int8_onnx_where_vnni_makes_it_fast(cap: Capability) -> None:
     choice = choose_path("auto", cap=cap, onnx_ok=True)
-    assert choice.value == "onnx" and cap.describe() in choice.reason
+    assert choice.value == "onnx_int8" and "VNNI" in choice.reason and cap.describe() in choice.reason
+
+
+def test_auto_predicts_in_fp32_onnx_without_vnni_whatever_caps_torch() -> None:
+    choice = choose_path("auto", cap=AVX2, onnx_ok=True)
+    assert choice.value == "onnx" and "without VNNI" in choice.reason and AVX2.describe() in choice.reason
+    # ONEDNN_MAX_CPU_ISA / ATEN_CPU_CAPABILITY reach torch's kernels, not onnxruntime's: VNNI still runs there
+    for capped in (Capability("AVX512", "AVX2", ZEN4.flags), Capability("AVX2", None, ZEN4.flags)):
+        assert choose_path("auto", cap=capped, onnx_ok=True).value == "onnx_int8"
+        assert choose_path("auto", cap=capped, onnx_ok=False).value == "fp32"  # torch's bf16 is capped
+
+
+@pytest.mark.parametrize("cap", [AVX2, ZEN4, SAPPHIRE])
+def test_auto_embeds_in_fp32_onnx_on_every_cpu_so_the_cache_holds_one_vector_per_text(cap: Capability) -> None:
+    assert choose_path("auto", cap=cap, onnx_ok=True, batch_independent=True).value == "onnx"
+
+
+def test_the_choice_without_torch_reads_the_flags_in_cpuinfo(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.capability as capability_module
+
+    monkeypatch.setattr(capability_module, "_cpu_flags", lambda: ZEN4.flags)
+    choice = choose_path("auto", onnx_ok=True)
+    assert choice.value == "onnx_int8" and "AVX-512, VNNI" in choice.reason
+    monkeypatch.setattr(capability_module, "_cpu_flags", lambda: AVX2.flags)
+    choice = choose_path("auto", onnx_ok=True)
+    assert choice.value == "onnx" and "AVX2, no AVX-512, no VNNI" in choice.reason
 
 
 def test_auto_without_onnxruntime_follows_bf16_support_and_explicit_wins() -> None:

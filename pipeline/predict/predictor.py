@@ -21,8 +21,8 @@ from pipeline.runs import resolve_model_dir
 
 FAST_PATHS: tuple[str, ...] = tuple(path.value for path in FastPath)
 DEFAULT_FAST_PATH: str = PredictAppConfig.fast_path.value
-"""``auto``: pipeline.capability.choose_path picks ``onnx`` (fp32 ONNX Runtime) wherever onnxruntime is installed
-(README, Performance)."""
+"""``auto``: pipeline.capability.choose_path picks ``onnx_int8`` on a CPU with VNNI and ``onnx`` (fp32 ONNX Runtime)
+on one without, wherever onnxruntime is installed (README, Performance)."""
 
 
 @dataclass

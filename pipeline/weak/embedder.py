@@ -50,7 +50,7 @@ class SentenceEmbedder:
     ) -> None:
         if precision not in PATHS:
             raise ValueError(f"precision must be one of {', '.join(PATHS)}, got {precision!r}")
-        self.choice: Choice = choose_path(precision)
+        self.choice: Choice = choose_path(precision, batch_independent=True)
         self.precision = self.choice.value
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         self.batch_size = batch_size
