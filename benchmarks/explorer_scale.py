@@ -5,6 +5,10 @@ probabilities) under /tmp, runs the aggregation and opens the explorer in headle
 a label filter, a metadata filter and a search. Nothing is written into the repository.
 
     PYTHONPATH=. python benchmarks/explorer_scale.py [--sentences 200000] [--out /tmp/explorer-scale]
+    PYTHONPATH=. python benchmarks/explorer_scale.py --explorer artifacts/<predictions>.analysis/explorer.html
+
+With ``--explorer`` it only opens an explorer that ``stance-aggregate`` wrote and runs the same steps (the
+screenshot lands beside it).
 """
 
 from __future__ import annotations
@@ -75,7 +79,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sentences", type=int, default=200_000)
     parser.add_argument("--out", type=Path, default=Path("/tmp/explorer-scale"))
+    parser.add_argument("--explorer", type=Path, help="browse this existing explorer.html instead (real predictions)")
     args = parser.parse_args()
+    if args.explorer is not None:
+        browse(args.explorer)
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     predictions = fake_predictions(args.sentences, args.out)
     from pipeline.cli_aggregate import aggregate_main
