@@ -3,6 +3,7 @@
 Usage (from the repository root)::
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/weak.py [--corpora ungd-dev ungd-train] [--baseline 2000]
+        [--limit N]
 
 Prints, for the whole corpus, each stage's seconds, throughput (MB/s for splitting, sentences/s otherwise) and the
 process's peak RSS, with the embeddings cache cold (a fresh temporary cache folder; ``--warm`` runs the same labeller
@@ -83,6 +84,7 @@ def main() -> None:
     parser.add_argument("--threads", default="auto")
     parser.add_argument("--baseline", type=int, default=2000, help="sentences for the previous implementation")
     parser.add_argument("--warm", action="store_true", help="also run again on the filled cache")
+    parser.add_argument("--limit", type=int, help="weak-label only the first N sentences (memory against size)")
     args = parser.parse_args()
     threads = available_cpus() if args.threads == "auto" else int(args.threads)
     os.environ["STANCE_CACHE_DIR"] = tempfile.mkdtemp(prefix="weak-bench-")  # cold cache
@@ -90,8 +92,11 @@ def main() -> None:
 
     texts, split_s, megabytes = split_corpora(args.corpora)
     print(
-        f"split     {megabytes:7.1f} MB, {len(texts):,} sentences in {split_s:6.1f} s: {megabytes / split_s:5.2f} MB/s"
+        f"split     {megabytes:7.1f} MB, {len(texts):,} sentences in {split_s:6.1f} s: "
+        f"{megabytes / split_s:5.2f} MB/s; peak RSS so far {peak_rss_mb():.0f} MB"
     )
+    if args.limit is not None:
+        texts = texts[: args.limit]
     labeler = build_weak_labeler(threads=threads)
     seconds, _ = label(labeler, texts)
     encoded = labeler.embedder.encoded if labeler.embedder else 0

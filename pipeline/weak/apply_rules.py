@@ -35,7 +35,7 @@ def _votes(texts: Sequence[str]) -> np.ndarray:
 def rule_votes(
     texts: Sequence[str], rules: Sequence[LabelingFunction], workers: int = 1, progress: bool = False
 ) -> np.ndarray:
-    """(len(texts), len(rules)) votes, computed by up to ``workers`` processes."""
+    """(len(texts), len(rules)) int8 votes, computed by up to ``workers`` processes."""
     global _RULES
     _RULES = list(rules)
     chunks = [texts[lo : lo + _CHUNK] for lo in range(0, len(texts), _CHUNK)]
@@ -52,4 +52,4 @@ def rule_votes(
             parts.append(_votes(chunk))
             bar.update(len(chunk))
     bar.close()
-    return np.concatenate(parts).astype(int) if parts else np.full((0, len(_RULES)), -1, dtype=int)
+    return np.concatenate(parts) if parts else np.full((0, len(_RULES)), -1, dtype=np.int8)

@@ -124,8 +124,10 @@ class WeakLabeler:
             L[:, j] = votes
 
     def apply(self, texts: Sequence[str], progress: bool = True) -> np.ndarray:
-        """Votes (n x m int matrix, -1 = abstain) of every LF on every text (learned LFs once fitted)."""
-        votes = np.full((len(texts), len(self.lfs)), -1, dtype=int)
+        """Votes (n x m int8 matrix, -1 = abstain) of every LF on every text (learned LFs once fitted).
+
+        int8, not int64: a vote is -1..2, and on 250,000 sentences and 37 LFs the matrix is 9 MB instead of 75."""
+        votes = np.full((len(texts), len(self.lfs)), -1, dtype=np.int8)
         learned = set(self._learned_columns)
         rules = [j for j, lf in enumerate(self.lfs) if j not in learned and not needs_embedding(lf)]
         votes[:, rules] = rule_votes(texts, [self.lfs[j] for j in rules], self.workers, progress)
