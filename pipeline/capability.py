@@ -5,8 +5,8 @@ report.md, stance-predict's summary line). The choice follows the kernels that w
 
 - bf16 matmuls are fast only where oneDNN has native bf16 (AVX512_BF16 or AMX): on an AVX2-only CPU a bf16
   matmul ran about 54x slower than fp32 (torch 2.13). ``ATEN_CPU_CAPABILITY`` and ``ONEDNN_MAX_CPU_ISA`` cap what
-  torch and oneDNN use, so they cap the choice too (``ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2`` makes a
-  newer CPU choose as an AVX2 one does).
+  torch and oneDNN use, so they cap the choice of a torch path too (``ATEN_CPU_CAPABILITY=avx2
+  ONEDNN_MAX_CPU_ISA=AVX2`` makes a newer CPU choose between torch paths as an AVX2 one does).
 - ONNX Runtime's int8 matmuls are fast only with VNNI (one instruction per 4 u8*s8 products): on a 2-core Zen 4
   (AVX-512 with VNNI) its int8 graph predicted 2.1x as fast as fp32 ONNX Runtime with 99.7% of labels agreeing,
   on an AVX2 CPU without VNNI only 1.12x. Its graph is quantised with 7-bit weights, so its integer products are

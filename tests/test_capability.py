@@ -37,7 +37,7 @@ def test_auto_predicts_in_int8_onnx_where_vnni_makes_it_fast(cap: Capability) ->
     assert choice.value == "onnx_int8" and "VNNI" in choice.reason and cap.describe() in choice.reason
 
 
-def test_auto_predicts_in_fp32_onnx_without_vnni_whatever_caps_torch() -> None:
+def test_auto_predicts_in_fp32_onnx_without_vnni_and_caps_on_torch_leave_the_onnx_choice() -> None:
     choice = choose_path("auto", cap=AVX2, onnx_ok=True)
     assert choice.value == "onnx" and "without VNNI" in choice.reason and AVX2.describe() in choice.reason
     # ONEDNN_MAX_CPU_ISA / ATEN_CPU_CAPABILITY reach torch's kernels, not onnxruntime's: VNNI still runs there
