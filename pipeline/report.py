@@ -115,7 +115,7 @@ def report(
         y_gold=np.array([LABELS.index(label) for label in gold.labels(gold.analysis_part)]),
     )
     table.to_csv(folder / "lf_summary.csv", index=False)
-    speed = prediction_speed(trained.model_dir, weak.texts, settings)
+    speed, predict_path = prediction_speed(trained.model_dir, weak.texts, settings)
     write_json(folder / "overrides.json", list(overrides))
     plot_confusion_matrices(
         {
@@ -133,6 +133,7 @@ def report(
         "corpus_sentences": len(split.sentences),
         "train": trained.stats,
         "predict_sentences_per_s": speed,
+        "predict_path": predict_path,
         "corpus": inputs.corpus.report.summary(),
         "analysis_part": gold.analysis_part,
         "text_normalization": NORMALIZATION,
@@ -159,8 +160,16 @@ def _say_scores(metrics: Mapping[str, Any]) -> None:
         say(f"splitter boundary F1 {metrics['splitter']['f1']:.3f}")
 
 
-def prediction_speed(model_dir: Path, texts: Sequence[str], settings: TrainSettings, sample: int = 512) -> float:
-    """Sentences per second of the default prediction path on up to ``sample`` corpus sentences."""
+def _path_note(path: dict[str, str] | None) -> str:
+    """``, `onnx_int8` (auto: ...)`` for the report's speed line; empty for runs written before it was recorded."""
+    return f", `{path['path']}` ({path['reason']})" if path else ""
+
+
+def prediction_speed(
+    model_dir: Path, texts: Sequence[str], settings: TrainSettings, sample: int = 512
+) -> tuple[float, dict[str, str]]:
+    """Sentences per second of the default prediction path on up to ``sample`` corpus sentences, and that path
+    with the reason it was chosen on this CPU."""
     from pipeline.predict import Predictor
 
     chosen = list(texts[:sample])
@@ -176,7 +185,7 @@ def prediction_speed(model_dir: Path, texts: Sequence[str], settings: TrainSetti
         predictor.predict_proba(chosen[:8])  # warm-up
         tick = time.perf_counter()
         predictor.predict_proba(chosen)
-        return round(len(chosen) / max(time.perf_counter() - tick, 1e-9), 1)
+        return round(len(chosen) / max(time.perf_counter() - tick, 1e-9), 1), predictor.choice.record()
 
 
 def write_report(
@@ -256,7 +265,8 @@ def _headline(
     lines += [
         f"- Training sentences (weakly labelled corpus sentences, never gold): {run_info['train_sentences']}"
         f" of {run_info['corpus_sentences']}",
-        f"- Prediction speed (default fast path): {run_info['predict_sentences_per_s']} sentences/s",
+        f"- Prediction speed (default fast path{_path_note(run_info.get('predict_path'))}): "
+        f"{run_info['predict_sentences_per_s']} sentences/s",
         "",
     ]
     if run_info.get("none_logit_offset"):

@@ -73,6 +73,9 @@ def test_train_writes_a_complete_run_folder(trained: Path):
     report = (trained / "report.md").read_text()
     assert "Fine-tuned model macro-F1" in report and "Weak labeller macro-F1" in report
     assert "Splitter boundary F1" in report
+    predict_path = json.loads((trained / "run.json").read_text())["predict_path"]
+    assert predict_path["path"] in {"onnx", "onnx_int8"} and predict_path["reason"].startswith("auto:")
+    assert f"default fast path, `{predict_path['path']}` ({predict_path['reason']})" in report
 
 
 def test_trained_model_loads_in_the_transformers_pipeline(trained: Path):
