@@ -127,10 +127,11 @@ def choose_path(
     explicit setting always wins.
     """
     if setting == "auto" and (onnx_ok if onnx_ok is not None else _has_onnxruntime()):
-        where = cap.describe() if cap is not None else describe_flags()  # torch need not be imported for ONNX
+        flags = cap.flags if cap is not None else _cpu_flags()  # read once; torch need not be imported for ONNX
+        where = cap.describe() if cap is not None else describe_flags(flags)
         if batch_independent:
             return Choice("onnx", f"auto: fp32 ONNX Runtime, each text's result independent of its batch ({where})")
-        if cap.vnni if cap is not None else _has_vnni(_cpu_flags()):
+        if _has_vnni(flags):
             return Choice("onnx_int8", f"auto: int8 ONNX Runtime, fast with VNNI ({where})")
         return Choice("onnx", f"auto: fp32 ONNX Runtime, int8 gains little without VNNI ({where})")
     if setting in ("onnx", "onnx_int8") and cap is None:
