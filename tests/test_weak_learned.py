@@ -47,6 +47,21 @@ def test_classifier_votes_confident_stance_only_where_no_rule_voted_and_target_n
     assert (clf.votes(new_vectors, ["The foreign troops are here."] * 6, ruled, GROUPS) == ABSTAIN).all()
 
 
+def test_stance_examples_are_capped_and_votes_do_not_depend_on_the_chunk() -> None:
+    vectors, centre = _clusters(90)
+    L = np.stack([np.where(centre < 2, centre, ABSTAIN), np.where(centre == 2, NONE, ABSTAIN)], axis=1)
+    texts = ["The foreign troops are here."] * 90
+    capped = StanceClassifier(threshold=0.8, max_stance=20, max_none=10).fit(vectors, texts, L, GROUPS)
+    assert capped.n_examples_["against"] + capped.n_examples_["favor"] == 20 and capped.n_examples_["none"] == 10
+    assert min(capped.n_examples_["against"], capped.n_examples_["favor"]) >= 5  # a sample of both stances
+
+    new_vectors, _ = _clusters(30, seed=1)
+    unruled = np.full((30, 2), ABSTAIN)
+    whole = capped.votes(new_vectors, texts[:30], unruled, GROUPS)
+    np.testing.assert_array_equal(capped.votes(new_vectors, texts[:30], unruled, GROUPS, chunk=7), whole)
+    assert (whole != ABSTAIN).sum() >= 15
+
+
 def test_classifier_without_enough_rule_evidence_stays_unfitted() -> None:
     vectors, _ = _clusters(9)
     L = np.full((9, 2), ABSTAIN)

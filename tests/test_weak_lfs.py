@@ -436,6 +436,27 @@ def test_embeddings_are_cached_on_disk_and_the_fast_path_agrees_with_fp32(tmp_pa
     assert np.all((vectors * reference).sum(axis=1) > 0.95)
 
 
+def test_embedder_with_a_store_keeps_no_vectors_in_memory_and_long_batches_are_cut(tmp_path) -> None:  # noqa: ANN001
+    texts = [f"Foreign troops {'and their many allied battalions ' * k}must leave." for k in range(1, 9)]
+    whole = SentenceEmbedder(precision="onnx", cache=True, cache_root=tmp_path / "whole")
+    vectors = whole.embed(texts)
+    assert whole._cache == {}  # on disk only: memory does not grow with the corpus
+    np.testing.assert_array_equal(whole.embed(texts[:3]), vectors[:3])
+    assert whole.encoded == len(texts)  # the second call read the disk store
+    cut = SentenceEmbedder(precision="onnx", max_tokens=40)  # pieces of one or two texts, each cut to its width
+    np.testing.assert_allclose(cut.embed(texts), vectors, atol=1e-5)
+    assert len(cut._cache) == len(texts)  # without a store, memory is the cache
+
+
+def test_labeler_votes_the_same_in_small_embedding_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.weak.labeler as labeler_module
+
+    texts = [case[0] for case in CASES.values()] + [case[2] for case in CASES.values()]
+    whole = WeakLabeler(select_lfs(None)).apply(texts, progress=False)
+    monkeypatch.setattr(labeler_module, "EMBED_CHUNK", 3)
+    np.testing.assert_array_equal(WeakLabeler(select_lfs(None)).apply(texts, progress=False), whole)
+
+
 def test_rule_votes_in_worker_processes_match_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     import pipeline.weak.apply_rules as apply_rules
 

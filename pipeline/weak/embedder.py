@@ -6,6 +6,10 @@ the disk cache holds one value per text), mean-pooling and normalising inside th
 its weight matmuls (7-bit weights). ``fp32`` and ``bf16`` are the torch paths of the previous
 implementation (bf16 is fast only with AVX512_BF16 or AMX). Texts are deduplicated, sorted by length, batched,
 and, with ``cache``, kept on disk (pipeline.weak.embed_cache) so a text is embedded once per model and path.
+
+Memory does not grow with the corpus: with a disk cache, vectors live in memory only for the call that asked for
+them (callers embed in chunks), and a batch of long texts is cut so that it pads to at most ``max_tokens`` tokens,
+which bounds the encoder's working memory whatever the longest sentence is.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ class SentenceEmbedder:
     """Mean-pooled, L2-normalised sentence embeddings from a Hugging Face encoder, batched and cached by text.
 
     ``precision``: a :class:`~pipeline.config.EmbedPrecision` value (``auto`` chooses from the CPU; the choice
-    and its reason are ``self.choice``). ``cache``: keep the vectors on disk (``cache_root`` overrides where).
+    and its reason are ``self.choice``). ``cache``: keep the vectors on disk (``cache_root`` overrides where);
+    without it they are kept in memory instead, so a text is still encoded once per embedder.
     """
 
     def __init__(
@@ -43,6 +48,7 @@ class SentenceEmbedder:
         model_path: str | Path | None = None,
         batch_size: int = 32,  # as prediction: batches of 16-32 stay in cache and ran faster than 64
         max_length: int = 128,
+        max_tokens: int = 2048,  # 32 texts of 64 tokens: UN sentences average 33 tokens, so only long batches split
         threads: int | str = 1,
         precision: str = WeakConfig.embed_precision.value,
         cache: bool = False,
@@ -55,9 +61,10 @@ class SentenceEmbedder:
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         self.batch_size = batch_size
         self.max_length = max_length
+        self.max_tokens = max_tokens
         self.threads = resolve_threads(threads, "threads")
         self.store = EmbeddingStore(self.model_path, self.precision, max_length, cache_root) if cache else None
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}  # preloaded vectors, and every vector when there is no store
         self._model: Any = None
         self._session: Any = None
         self._tokenizer: Any = None
@@ -69,17 +76,18 @@ class SentenceEmbedder:
 
         torch.set_num_threads(self.threads)
         self._tokenizer = AutoTokenizer.from_pretrained(self.model_path)
-        model = AutoModel.from_pretrained(self.model_path, use_safetensors=True).eval()
         if self.precision.startswith("onnx"):
-            from pipeline.predict.onnx import onnx_session
+            from pipeline.predict.onnx import cached_graph, onnx_session
 
             names = [n for n in self._tokenizer.model_input_names if n in ("attention_mask", "token_type_ids")]
             quantize = self.precision == "onnx_int8"
+            exported = cached_graph(self.model_path, None, head="embedding").exists()
+            model = None if exported else AutoModel.from_pretrained(self.model_path, use_safetensors=True)
             self._session = onnx_session(
                 model, self.model_path, names, self.threads, None, quantize=quantize, head="embedding"
             )
         else:
-            self._model = model
+            self._model = AutoModel.from_pretrained(self.model_path, use_safetensors=True).eval()
 
     def add_to_cache(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Preload vectors computed earlier (e.g. saved to disk) so those texts are not encoded again."""
@@ -94,15 +102,23 @@ class SentenceEmbedder:
         return texts, vectors
 
     def _encode(self, chunk: list[str]) -> np.ndarray:
-        """Unit vectors for one batch of texts."""
+        """Unit vectors for one batch of texts, run in pieces that pad to at most ``max_tokens`` tokens."""
+        encoded = self._tokenizer(chunk, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
+        arrays = {k: np.asarray(v, dtype=np.int64) for k, v in encoded.items()}
+        rows = max(1, self.max_tokens // arrays["input_ids"].shape[1])
+        if rows >= len(chunk) or self._tokenizer.padding_side != "right":
+            return self._forward(arrays)
+        pieces = [_trimmed(arrays, start, start + rows) for start in range(0, len(chunk), rows)]
+        return np.concatenate([self._forward(piece) for piece in pieces])
+
+    def _forward(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """Unit vectors for one tokenised batch, through ONNX Runtime or torch."""
         import torch
 
-        encoded = self._tokenizer(chunk, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
         if self._session is not None:
             wanted = {i.name for i in self._session.get_inputs()}
-            feed = {k: np.asarray(v, dtype=np.int64) for k, v in encoded.items() if k in wanted}
-            return np.asarray(self._session.run(None, feed)[0], dtype=np.float32)
-        tensors = {k: torch.from_numpy(np.asarray(v, dtype=np.int64)) for k, v in encoded.items()}
+            return np.asarray(self._session.run(None, {k: v for k, v in arrays.items() if k in wanted})[0], np.float32)
+        tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             hidden = self._model(**tensors).last_hidden_state.float()
         mask = tensors["attention_mask"].unsqueeze(-1).to(hidden.dtype)
@@ -111,31 +127,44 @@ class SentenceEmbedder:
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Return an (n, dim) float32 array of unit vectors for ``texts``; only unseen texts are encoded."""
+        missing = sorted({t for t in texts if t not in self._cache}, key=len)
+        fresh: dict[str, np.ndarray] = {}
+        if missing and self.store is not None:
+            fresh.update(self.store.get(missing))
+            missing = [t for t in missing if t not in fresh]
+        if missing:
+            fresh.update(self._encode_all(missing, progress))
+        if self.store is None:
+            self._cache.update(fresh)  # memory is the only cache
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([fresh[t] if t in fresh else self._cache[t] for t in texts])
+
+    def _encode_all(self, texts: list[str], progress: bool) -> dict[str, np.ndarray]:
+        """Encode length-sorted ``texts`` in batches, writing each ``_SHARD_ROWS`` to the disk store as they come."""
         import torch
         from tqdm.auto import tqdm
 
-        missing = sorted({t for t in texts if t not in self._cache}, key=len)
-        if missing and self.store is not None:
-            self._cache.update(self.store.get(missing))
-            missing = [t for t in missing if t not in self._cache]
-        if missing:
-            if self._tokenizer is None:
-                self._load()
-            torch.set_num_threads(self.threads)
-            pending: list[str] = []
-            with torch.inference_mode():
-                for start in tqdm(range(0, len(missing), self.batch_size), desc="embedding", disable=not progress):
-                    chunk = missing[start : start + self.batch_size]
-                    self._cache.update(zip(chunk, self._encode(chunk), strict=True))
-                    pending.extend(chunk)
-                    if len(pending) >= _SHARD_ROWS or start + self.batch_size >= len(missing):
-                        self._flush(pending)
-                        pending = []
-            self.encoded += len(missing)
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+        if self._tokenizer is None:
+            self._load()
+        torch.set_num_threads(self.threads)
+        vectors: dict[str, np.ndarray] = {}
+        pending: list[str] = []
+        with torch.inference_mode():
+            for start in tqdm(range(0, len(texts), self.batch_size), desc="embedding", disable=not progress):
+                chunk = texts[start : start + self.batch_size]
+                vectors.update(zip(chunk, self._encode(chunk), strict=True))
+                pending.extend(chunk)
+                if len(pending) >= _SHARD_ROWS or start + self.batch_size >= len(texts):
+                    if self.store is not None:
+                        self.store.put(pending, np.stack([vectors[t] for t in pending]))
+                    pending = []
+        self.encoded += len(texts)
+        return vectors
 
-    def _flush(self, texts: list[str]) -> None:
-        if self.store is not None and texts:
-            self.store.put(texts, np.stack([self._cache[t] for t in texts]))
+
+def _trimmed(arrays: dict[str, np.ndarray], start: int, stop: int) -> dict[str, np.ndarray]:
+    """Rows ``start:stop`` of a right-padded batch, cut to their own longest text (as if tokenised alone)."""
+    rows = {k: v[start:stop] for k, v in arrays.items()}
+    width = int(rows["attention_mask"].sum(axis=1).max())
+    return {k: v[:, :width] for k, v in rows.items()}

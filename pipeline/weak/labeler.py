@@ -35,6 +35,13 @@ from pipeline.weak.lfs.embeddings import (
 )
 from pipeline.weak.lfs.learned import StanceClassifier
 
+EMBED_CHUNK = 4096
+"""Rows embedded and voted on at a time: the vectors in memory stay a few MB however large the corpus."""
+
+
+def _chunks(rows: np.ndarray) -> list[np.ndarray]:
+    return [rows[start : start + EMBED_CHUNK] for start in range(0, len(rows), EMBED_CHUNK)]
+
 
 class WeakLabeler:
     """LFs plus a label model: ``apply`` texts -> votes, ``fit`` votes, ``predict``/``predict_proba`` labels.
@@ -119,7 +126,7 @@ class WeakLabeler:
         columns = self._learned_columns
         if not columns or not self.learned.fitted or not len(texts):
             return
-        votes = self.learned.votes(self._rows_embedder(texts), texts, L, self.lf_groups)
+        votes = self.learned.votes(self._rows_embedder(texts), texts, L, self.lf_groups, chunk=EMBED_CHUNK)
         for j in columns:
             L[:, j] = votes
 
@@ -133,16 +140,27 @@ class WeakLabeler:
         votes[:, rules] = rule_votes(texts, [self.lfs[j] for j in rules], self.workers, progress)
         embedded = [(j, lf) for j, lf in enumerate(self.lfs) if j not in learned and needs_embedding(lf)]
         if embedded:
-            rows = self.embedding_rows(texts, votes)
-            chosen = [texts[i] for i in rows]
-            vectors = self._embeddings(chosen, progress)
-            for j, lf in embedded:
-                if lf is emb_nearest_prototype:
-                    votes[rows, j] = nearest_prototype_votes(vectors, chosen, self._embedder)
-                else:
-                    votes[rows, j] = [lf(TextPoint(t, v)) for t, v in zip(chosen, vectors, strict=True)]
+            self._embedding_votes(texts, votes, embedded, progress)
         self._fill_learned(votes, texts)
         return votes
+
+    def _embedding_votes(
+        self, texts: Sequence[str], votes: np.ndarray, lfs: list[tuple[int, LabelingFunction]], progress: bool
+    ) -> None:
+        """Fill the embedding LFs' columns of ``votes`` in place, ``EMBED_CHUNK`` rows at a time (flat memory)."""
+        from tqdm.auto import tqdm
+
+        rows = self.embedding_rows(texts, votes)
+        with tqdm(total=len(rows), desc="embedding", unit="sentence", disable=not progress) as bar:
+            for part in _chunks(rows):
+                chosen = [texts[i] for i in part]
+                vectors = self._embeddings(chosen, progress=False)
+                for j, lf in lfs:
+                    if lf is emb_nearest_prototype:
+                        votes[part, j] = nearest_prototype_votes(vectors, chosen, self._embedder)
+                    else:
+                        votes[part, j] = [lf(TextPoint(t, v)) for t, v in zip(chosen, vectors, strict=True)]
+                bar.update(len(part))
 
     def embedding_rows(self, texts: Sequence[str], votes: np.ndarray) -> np.ndarray:
         """Rows whose embedding votes can change the weak label: the target is named or a rule voted a stance."""

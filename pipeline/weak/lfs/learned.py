@@ -71,12 +71,15 @@ def is_learned(lf: LabelingFunction) -> bool:
 class StanceClassifier:
     """Logistic regression from sentence embeddings to AGAINST/FAVOR/NONE, fitted on rule-vote labels.
 
-    ``max_none`` caps the NONE examples (sampled with ``seed``; military-vocabulary sentences first), ``c`` is the
-    inverse regularisation strength, ``threshold`` the confidence needed to vote.
+    ``max_none`` caps the NONE examples (sampled with ``seed``; military-vocabulary sentences first) and
+    ``max_stance`` the AGAINST/FAVOR ones (a seeded sample; it bounds the fit's memory on very large corpora and
+    does not bind on the UN speeches: 5,800 stance rows in all 254,000 sentences), ``c`` is the inverse
+    regularisation strength, ``threshold`` the confidence needed to vote.
     """
 
     threshold: float = CONFIDENCE_THRESHOLD
     max_none: int = 6000
+    max_stance: int = 20000
     c: float = 1.0
     seed: int = 0
     min_examples: int = 5
@@ -109,6 +112,8 @@ class StanceClassifier:
         stance_rows = np.flatnonzero((labels == AGAINST) | (labels == FAVOR))
         none_rows = np.flatnonzero(labels == NONE)
         rng = np.random.default_rng(self.seed)
+        if len(stance_rows) > self.max_stance:
+            stance_rows = np.sort(np.random.default_rng(self.seed + 1).permutation(stance_rows)[: self.max_stance])
         military = np.array([has(MILITARY_ANY, texts[i]) for i in none_rows], dtype=bool)
         hard, easy = rng.permutation(none_rows[military]), rng.permutation(none_rows[~military])
         chosen_none = np.concatenate([hard, easy])[: self.max_none]
@@ -136,9 +141,16 @@ class StanceClassifier:
         return proba
 
     def votes(
-        self, embeddings: Embeddings, texts: Sequence[str], L_rules: np.ndarray, groups: Sequence[str]
+        self,
+        embeddings: Embeddings,
+        texts: Sequence[str],
+        L_rules: np.ndarray,
+        groups: Sequence[str],
+        chunk: int = 4096,
     ) -> np.ndarray:
-        """The LF's column: a confident stance on target sentences no rule (stance or target) covers; else ABSTAIN."""
+        """The LF's column: a confident stance on target sentences no rule (stance or target) covers; else ABSTAIN.
+
+        Candidates are embedded ``chunk`` rows at a time, so memory does not grow with the corpus."""
         out = np.full(len(texts), ABSTAIN, dtype=int)
         if self._model is None or not len(texts):
             return out
@@ -147,7 +159,8 @@ class StanceClassifier:
         candidates = [i for i, t in enumerate(texts) if not ruled[i] and target_mentioned(t)]
         if not candidates:
             return out
-        proba = self.proba(_rows(embeddings, np.array(candidates)))
+        rows = np.array(candidates)
+        proba = np.concatenate([self.proba(_rows(embeddings, rows[i : i + chunk])) for i in range(0, len(rows), chunk)])
         best = proba.argmax(axis=1)
         for i, label, p in zip(candidates, best, proba.max(axis=1), strict=True):
             if label in (AGAINST, FAVOR) and p >= self.threshold:
