@@ -3,7 +3,8 @@
 A store is one folder per (model weights, inference path, max length): shards of float32 rows
 (``<id>.vec.npy``) and the 16-byte BLAKE2 hashes of their texts (``<id>.keys.npy``). Each file is written
 atomically and the keys file last, so a shard is either complete or absent; concurrent runs (SLURM array shards)
-only add shards, never rewrite one. Vectors are read memory-mapped, so a large store does not sit in RAM.
+only add shards, never rewrite one. Vectors are read memory-mapped and unmapped after each lookup, so a large store
+does not sit in RAM (nor in the process's resident set, which counts mapped pages once read).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class EmbeddingStore:
         digest = hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:16]
         self.folder = (root or cache_root()) / digest
         self._index: dict[bytes, tuple[int, int]] = {}
-        self._shards: list[np.ndarray] = []
+        self._shards: list[Path] = []  # vector files, in index order
         self._seen: set[str] = set()
 
     def _refresh(self) -> None:
@@ -60,20 +61,25 @@ class EmbeddingStore:
             if name in self._seen:
                 continue
             self._seen.add(name)
-            vectors = np.load(self.folder / f"{name}.vec.npy", mmap_mode="r")
             shard = len(self._shards)
-            self._shards.append(vectors)
+            self._shards.append(self.folder / f"{name}.vec.npy")
             for row, key in enumerate(np.load(keys_file)):
                 self._index.setdefault(bytes(key), (shard, row))
 
     def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """The stored vectors of those ``texts`` that are stored (float32 copies)."""
+        """The stored vectors of those ``texts`` that are stored (float32 copies), read shard by shard."""
         self._refresh()
-        found: dict[str, np.ndarray] = {}
+        wanted: dict[int, list[tuple[int, str]]] = {}
         for text in texts:
             where = self._index.get(text_key(text))
             if where is not None:
-                found[text] = np.array(self._shards[where[0]][where[1]], dtype=np.float32)
+                wanted.setdefault(where[0], []).append((where[1], text))
+        found: dict[str, np.ndarray] = {}
+        for shard, rows in wanted.items():
+            mapped = np.load(self._shards[shard], mmap_mode="r")
+            block = np.array(mapped[[row for row, _ in rows]], dtype=np.float32)
+            del mapped  # unmapped here: read pages leave the resident set
+            found.update(zip((text for _, text in rows), block, strict=True))
         return found
 
     def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:

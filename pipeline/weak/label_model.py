@@ -48,7 +48,7 @@ def _check_votes(L: np.ndarray) -> np.ndarray:
         raise ValueError(f"vote matrix must be 2-D (n x m), got shape {L.shape}")
     if L.size and (L.min() < ABSTAIN or L.max() >= N_CLASSES):
         raise ValueError(f"votes must lie in [-1, {N_CLASSES - 1}], got [{L.min()}, {L.max()}]")
-    return L.astype(int, copy=False)
+    return L if L.dtype.kind == "i" else L.astype(np.int8)  # int8 stays int8: no n x m int64 copy
 
 
 class _PolicyMixin:
@@ -197,7 +197,7 @@ class SnorkelLabelModel(_PolicyMixin):
         torch.manual_seed(self.seed)
         model = LabelModel(cardinality=N_CLASSES, verbose=False, device="cpu")
         model.fit(
-            L,
+            L.astype(np.int64),  # snorkel's own dtype
             n_epochs=self.epochs,
             lr=self.lr,
             l2=self.l2,
@@ -216,7 +216,7 @@ class SnorkelLabelModel(_PolicyMixin):
     def predict_proba(self, L: np.ndarray) -> np.ndarray:
         """(n, 3) posterior label probabilities; all-abstain rows follow ``abstain_policy``."""
         L = _check_votes(L)
-        proba = np.asarray(self._fitted().predict_proba(L), dtype=float)
+        proba = np.asarray(self._fitted().predict_proba(L.astype(np.int64)), dtype=float)
         return self._apply_abstain_policy(L, proba)
 
     def weights(self) -> np.ndarray | None:
