@@ -62,7 +62,13 @@ def cached_graph(
 
 
 def open_session(graph: Path, threads: int) -> Any:
-    """An ONNX Runtime CPU session on ``graph`` with ``threads`` intra-op threads that sleep when idle."""
+    """An ONNX Runtime CPU session on ``graph`` with ``threads`` intra-op threads that sleep when idle.
+
+    Memory patterns are off and the arena grows by what is asked, not in doubling steps: a pattern is planned and
+    kept per input shape, and sentence batches come in hundreds of shapes, so they only added memory. Embedding
+    13,102 UN sentences peaked at 506 MB this way against 553 MB with both defaults, in 123 s against 129 s
+    (2 threads, Zen 4, 2026-12-03).
+    """
     _require_onnx()
     import onnxruntime as ort
 
@@ -70,7 +76,9 @@ def open_session(graph: Path, threads: int) -> Any:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # as OMP_WAIT_POLICY=PASSIVE
-    return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+    options.enable_mem_pattern = False
+    providers = [("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})]
+    return ort.InferenceSession(str(graph), options, providers=providers)
 
 
 def _require_onnx() -> None:
