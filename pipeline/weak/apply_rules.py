@@ -41,15 +41,15 @@ def rule_votes(
     chunks = [texts[lo : lo + _CHUNK] for lo in range(0, len(texts), _CHUNK)]
     bar = tqdm(total=len(texts), desc="labelling functions", disable=not progress, unit="sent")
     workers = min(workers, len(texts) // _MIN_PER_WORKER)
-    parts: list[np.ndarray] = []
+    out = np.full((len(texts), len(_RULES)), -1, dtype=np.int8)  # each chunk's votes are copied in as they come
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap(_votes, chunks):
-                parts.append(part)
+            for i, part in enumerate(pool.imap(_votes, chunks)):
+                out[i * _CHUNK : i * _CHUNK + len(part)] = part
                 bar.update(len(part))
     else:
-        for chunk in chunks:
-            parts.append(_votes(chunk))
+        for i, chunk in enumerate(chunks):
+            out[i * _CHUNK : i * _CHUNK + len(chunk)] = _votes(chunk)
             bar.update(len(chunk))
     bar.close()
-    return np.concatenate(parts) if parts else np.full((0, len(_RULES)), -1, dtype=np.int8)
+    return out

@@ -166,7 +166,9 @@ class WeakLabeler:
         """Rows whose embedding votes can change the weak label: the target is named or a rule voted a stance."""
         if self.embed_all:
             return np.arange(len(texts))
-        stance = ((votes == AGAINST) | (votes == FAVOR)).any(axis=1)
+        stance = np.zeros(len(texts), dtype=bool)
+        for column in votes.T:  # a column at a time: no n x m temporaries
+            stance |= (column == AGAINST) | (column == FAVOR)
         return np.flatnonzero([stance[i] or target_mentioned(t) for i, t in enumerate(texts)])
 
     def fit(self, L: np.ndarray, texts: Sequence[str] | None = None) -> WeakLabeler:
