@@ -3,19 +3,25 @@
 Usage (from the repository root)::
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/weak.py [--corpora ungd-dev ungd-train] [--baseline 2000]
-        [--limit N]
+        [--limit N] [--memory-curve 20000 100000 0]
 
 Prints, for the whole corpus, each stage's seconds, throughput (MB/s for splitting, sentences/s otherwise) and the
 process's peak RSS, with the embeddings cache cold (a fresh temporary cache folder; ``--warm`` runs the same labeller
 again on the now-filled cache). Then it runs the previous implementation (every LF on every sentence one by one,
 no literal gate, every sentence embedded with torch fp32, no disk cache) and the current one on the first
 ``--baseline`` sentences in the same process, and prints the ratio, and whether their majority-vote labels agree.
+
+``--memory-curve N ...`` runs the stage on the first N sentences (0: all), each size in a fresh process with a cold
+cache, and prints each size's peak RSS and its ratio to the first size's: flat memory means ratios near 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -78,15 +84,39 @@ def ungated(run):  # noqa: ANN001, ANN201
             module.has = memo
 
 
+def memory_curve(sizes: list[int], threads: int, corpora: list[str]) -> None:
+    """Peak RSS of weak labelling the first N sentences, each N in its own process, against the first N's."""
+    pattern = re.compile(r"^weak\s+([\d,]+) sentences .*peak RSS (\d+) MB; workers (\d+) MB", re.MULTILINE)
+    first = None
+    print("| sentences | peak RSS MB | x first | worker peak RSS MB |\n| ---: | ---: | ---: | ---: |")
+    for size in sizes:
+        command = [sys.executable, __file__, "--limit", str(size), "--baseline", "0", "--threads", str(threads)]
+        output = subprocess.run([*command, "--corpora", *corpora], capture_output=True, text=True, check=True).stdout
+        found = pattern.search(output)
+        if found is None:
+            raise SystemExit(f"no 'weak ... peak RSS' line in the output of {' '.join(command)}:\n{output}")
+        sentences, peak, workers = found.group(1), int(found.group(2)), int(found.group(3))
+        first = first or peak
+        print(f"| {sentences} | {peak} | {peak / first:.2f} | {workers} |", flush=True)
+
+
+def workers_peak_mb() -> float:
+    """The largest peak RSS of a finished child process (the rule-LF workers), in MB; shared pages count too."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", nargs="+", default=["ungd-dev", "ungd-train"])
     parser.add_argument("--threads", default="auto")
     parser.add_argument("--baseline", type=int, default=2000, help="sentences for the previous implementation")
     parser.add_argument("--warm", action="store_true", help="also run again on the filled cache")
-    parser.add_argument("--limit", type=int, help="weak-label only the first N sentences (memory against size)")
+    parser.add_argument("--limit", type=int, help="weak-label only the first N sentences (0: all)")
+    parser.add_argument("--memory-curve", type=int, nargs="+", metavar="N", help="peak RSS at each size (0: all)")
     args = parser.parse_args()
     threads = available_cpus() if args.threads == "auto" else int(args.threads)
+    if args.memory_curve:
+        return memory_curve(args.memory_curve, threads, args.corpora)
     os.environ["STANCE_CACHE_DIR"] = tempfile.mkdtemp(prefix="weak-bench-")  # cold cache
     print(f"CPU: {capability().describe()}; threads {threads}; cache {os.environ['STANCE_CACHE_DIR']}")
 
@@ -95,19 +125,22 @@ def main() -> None:
         f"split     {megabytes:7.1f} MB, {len(texts):,} sentences in {split_s:6.1f} s: "
         f"{megabytes / split_s:5.2f} MB/s; peak RSS so far {peak_rss_mb():.0f} MB"
     )
-    if args.limit is not None:
+    if args.limit:
         texts = texts[: args.limit]
     labeler = build_weak_labeler(threads=threads)
     seconds, _ = label(labeler, texts)
     encoded = labeler.embedder.encoded if labeler.embedder else 0
     print(
         f"weak      {len(texts):,} sentences in {seconds:6.1f} s: {len(texts) / seconds:7.0f} sentences/s "
-        f"(embedded {encoded:,}, path {labeler.embedder.choice.value}); peak RSS {peak_rss_mb():.0f} MB"
+        f"(embedded {encoded:,}, path {labeler.embedder.choice.value}); peak RSS {peak_rss_mb():.0f} MB; "
+        f"workers {workers_peak_mb():.0f} MB"
     )
     if args.warm:
         seconds, _ = label(build_weak_labeler(threads=threads), texts)
         print(f"weak warm {len(texts):,} sentences in {seconds:6.1f} s: {len(texts) / seconds:7.0f} sentences/s")
 
+    if not args.baseline:
+        return None
     sample = texts[: args.baseline]
     os.environ["STANCE_CACHE_DIR"] = tempfile.mkdtemp(prefix="weak-bench-")
     new_s, new_labels = label(build_weak_labeler(threads=threads), sample)
