@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from pipeline.labels import ABSTAIN, AGAINST, FAVOR, NONE
 from pipeline.weak.label_model import MajorityVoteModel
@@ -70,8 +71,8 @@ def test_classifier_without_enough_rule_evidence_stays_unfitted() -> None:
     assert (clf.votes(vectors, ["foreign troops"] * 9, L, GROUPS) == ABSTAIN).all()
 
 
-def test_marker_abstains_alone_and_labeler_fit_with_texts_fills_its_column() -> None:
-    assert emb_learned_stance(TextPoint("Foreign troops must leave.")) == ABSTAIN
+def _learned_case() -> tuple[WeakLabeler, list[str]]:
+    """A labeler with the learned LF over synthetic vectors (no model load), and its texts (the last two unruled)."""
     against = [f"All foreign troops must be withdrawn immediately from province {i}." for i in range(12)]
     favor = [f"We are proud to contribute troops to peacekeeping operation {i}." for i in range(12)]
     none = [f"Our national army guards border post {i}." for i in range(12)]
@@ -86,6 +87,12 @@ def test_marker_abstains_alone_and_labeler_fit_with_texts_fills_its_column() -> 
     embedder.add_to_cache(texts, vectors)  # no model load: every text is cached
     lfs = select_lfs(["patterns", "targets"]) + [emb_learned_stance]
     labeler = WeakLabeler(lfs, MajorityVoteModel(tie_policy="none"), embedder=embedder, learned=StanceClassifier(0.5))
+    return labeler, texts
+
+
+def test_marker_abstains_alone_and_labeler_fit_with_texts_fills_its_column() -> None:
+    assert emb_learned_stance(TextPoint("Foreign troops must leave.")) == ABSTAIN
+    labeler, texts = _learned_case()
     column = labeler.lf_names.index("emb_learned_stance")
 
     before = labeler.apply(texts, progress=False)
@@ -99,3 +106,14 @@ def test_marker_abstains_alone_and_labeler_fit_with_texts_fills_its_column() -> 
     assert (votes[:-2, column] == ABSTAIN).all()  # rows a rule already voted on
     np.testing.assert_array_equal(labeler.apply(texts, progress=False), votes)  # apply after fit: same column
     assert list(labeler.predict(votes)[-2:]) == [AGAINST, FAVOR]
+
+
+def test_learned_lf_fits_and_votes_the_same_in_small_embedding_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.weak.labeler as labeler_module
+
+    labeler, texts = _learned_case()
+    whole = labeler.fit_apply(texts, progress=False)
+    monkeypatch.setattr(labeler_module, "EMBED_CHUNK", 5)  # fit rows and candidates in several chunks, one short
+    chunked, _ = _learned_case()
+    np.testing.assert_array_equal(chunked.fit_apply(texts, progress=False), whole)
+    assert chunked.learned.n_examples_ == labeler.learned.n_examples_ and chunked.learned.fitted

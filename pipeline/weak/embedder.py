@@ -7,8 +7,8 @@ its weight matmuls (7-bit weights). ``fp32`` and ``bf16`` are the torch paths of
 implementation (bf16 is fast only with AVX512_BF16 or AMX). Texts are deduplicated, sorted by length, batched,
 and, with ``cache``, kept on disk (pipeline.weak.embed_cache) so a text is embedded once per model and path.
 
-Memory does not grow with the corpus: with a disk cache, vectors live in memory only for the call that asked for
-them (callers embed in chunks), and a batch of long texts is cut so that it pads to at most ``max_tokens`` tokens,
+The vectors held in memory do not grow with the corpus: with a disk cache, they live only for the call that asked
+for them (callers embed in chunks). A batch of long texts is cut so that it pads to at most ``max_tokens`` tokens,
 which bounds the encoder's working memory whatever the longest sentence is.
 """
 
