@@ -91,7 +91,8 @@ def memory_curve(sizes: list[int], threads: int, corpora: list[str]) -> None:
     print("| sentences | peak RSS MB | x first | worker peak RSS MB |\n| ---: | ---: | ---: | ---: |")
     for size in sizes:
         command = [sys.executable, __file__, "--limit", str(size), "--baseline", "0", "--threads", str(threads)]
-        output = subprocess.run([*command, "--corpora", *corpora], capture_output=True, text=True, check=True).stdout
+        command += ["--corpora", *corpora]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         found = pattern.search(output)
         if found is None:
             raise SystemExit(f"no 'weak ... peak RSS' line in the output of {' '.join(command)}:\n{output}")

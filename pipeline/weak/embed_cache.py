@@ -77,7 +77,7 @@ class EmbeddingStore:
         found: dict[str, np.ndarray] = {}
         for shard, rows in wanted.items():
             mapped = np.load(self._shards[shard], mmap_mode="r")
-            block = np.array(mapped[[row for row, _ in rows]], dtype=np.float32)
+            block = np.asarray(mapped[[row for row, _ in rows]], dtype=np.float32)  # fancy indexing copies
             del mapped  # unmapped here: read pages leave the resident set
             found.update(zip((text for _, text in rows), block, strict=True))
         return found

@@ -125,7 +125,8 @@ class WeakLabeler:
     def _embed_rows(self, texts: Sequence[str], rows: np.ndarray) -> np.ndarray:
         """The embeddings of ``texts[rows]``, embedded ``EMBED_CHUNK`` rows at a time into one array."""
         out: np.ndarray | None = None
-        for start, part in zip(range(0, len(rows), EMBED_CHUNK), _chunks(np.asarray(rows)), strict=True):
+        for start in range(0, len(rows), EMBED_CHUNK):
+            part = rows[start : start + EMBED_CHUNK]
             vectors = self._embeddings([texts[i] for i in part], progress=False)
             if out is None:
                 out = np.empty((len(rows), vectors.shape[1]), dtype=np.float32)
@@ -158,7 +159,7 @@ class WeakLabeler:
     def _embedding_votes(
         self, texts: Sequence[str], votes: np.ndarray, lfs: list[tuple[int, LabelingFunction]], progress: bool
     ) -> None:
-        """Fill the embedding LFs' columns of ``votes`` in place, ``EMBED_CHUNK`` rows at a time (flat memory)."""
+        """Fill the embedding LFs' columns of ``votes`` in place, ``EMBED_CHUNK`` rows at a time (bounded memory)."""
         from tqdm.auto import tqdm
 
         rows = self.embedding_rows(texts, votes)
