@@ -12,12 +12,14 @@ no literal gate, every sentence embedded with torch fp32, no disk cache) and the
 ``--baseline`` sentences in the same process, and prints the ratio, and whether their majority-vote labels agree.
 
 ``--memory-curve N ...`` runs the stage on the first N sentences (0: all), each size in a fresh process with a cold
-cache, and prints each size's peak RSS and its ratio to the first size's: flat memory means ratios near 1.
+cache, and prints each size's peak RSS and its ratio to the first size's: flat memory means ratios near 1. The
+sentences are split one document at a time and kept on disk (``SpilledTexts``), so the peak is the labeller's own.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import resource
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,22 +41,29 @@ from pipeline.weak.build import build_weak_labeler  # noqa: E402
 from pipeline.weak.embedder import SentenceEmbedder  # noqa: E402
 from pipeline.weak.labeler import WeakLabeler  # noqa: E402
 from pipeline.weak.lfs import cues, gate, select_lfs  # noqa: E402
+from pipeline.weak.spilled import SpilledTexts  # noqa: E402
 
 
-def split_corpora(names: list[str]) -> tuple[list[str], float, float]:
-    """The normalised sentences of the named corpora, the seconds splitting took and the megabytes split."""
-    texts: list[str] = []
-    seconds = megabytes = 0.0
-    for name in names:
-        documents = list(Corpus(REPO / ".." / "shared" / "corpora" / name, suffixes=[".txt"]))
-        megabytes += sum(len(d.text.encode("utf-8")) for d in documents) / 1e6
-        tick = time.perf_counter()
-        texts.extend(s.norm for s in split_documents(documents, PysbdSplitter(), progress=False))
-        seconds += time.perf_counter() - tick
-    return texts, seconds, megabytes
+def split_corpora(names: list[str], limit: int | None = None) -> tuple[SpilledTexts, float, float]:
+    """The normalised sentences of the named corpora (the first ``limit``), on disk as the stage would hold them,
+    the seconds splitting took and the megabytes split. Documents are read and split one at a time."""
+    clock = {"seconds": 0.0, "megabytes": 0.0}
+    splitter = PysbdSplitter()
+
+    def sentences() -> Iterator[str]:
+        for name in names:
+            for document in Corpus(REPO / ".." / "shared" / "corpora" / name, suffixes=[".txt"]):
+                clock["megabytes"] += len(document.text.encode("utf-8")) / 1e6
+                tick = time.perf_counter()
+                norms = [s.norm for s in split_documents([document], splitter, progress=False)]
+                clock["seconds"] += time.perf_counter() - tick
+                yield from norms
+
+    texts = SpilledTexts(itertools.islice(sentences(), limit or None))
+    return texts, clock["seconds"], clock["megabytes"]
 
 
-def label(labeler: WeakLabeler, texts: list[str]) -> tuple[float, object]:
+def label(labeler: WeakLabeler, texts: Sequence[str]) -> tuple[float, object]:
     """Seconds to apply, fit and label ``texts`` (the whole weak-labelling stage), and the labels."""
     tick = time.perf_counter()
     votes = labeler.fit_apply(texts, progress=False)
@@ -121,13 +131,11 @@ def main() -> None:
     os.environ["STANCE_CACHE_DIR"] = tempfile.mkdtemp(prefix="weak-bench-")  # cold cache
     print(f"CPU: {capability().describe()}; threads {threads}; cache {os.environ['STANCE_CACHE_DIR']}")
 
-    texts, split_s, megabytes = split_corpora(args.corpora)
+    texts, split_s, megabytes = split_corpora(args.corpora, args.limit)
     print(
         f"split     {megabytes:7.1f} MB, {len(texts):,} sentences in {split_s:6.1f} s: "
         f"{megabytes / split_s:5.2f} MB/s; peak RSS so far {peak_rss_mb():.0f} MB"
     )
-    if args.limit:
-        texts = texts[: args.limit]
     labeler = build_weak_labeler(threads=threads)
     seconds, _ = label(labeler, texts)
     encoded = labeler.embedder.encoded if labeler.embedder else 0

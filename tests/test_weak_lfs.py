@@ -11,6 +11,7 @@ from pipeline.weak.label_model import MajorityVoteModel
 from pipeline.weak.labeler import WeakLabeler
 from pipeline.weak.lfs import LF_GROUPS, TextPoint, group_of, is_learned, needs_embedding, select_lfs
 from pipeline.weak.lfs.embeddings import SentenceEmbedder
+from pipeline.weak.spilled import SpilledTexts
 
 # name -> (sentence it must vote on, expected vote, sentence it must abstain on)
 CASES: dict[str, tuple[str, int, str]] = {
@@ -467,4 +468,6 @@ def test_rule_votes_in_worker_processes_match_one_process(monkeypatch: pytest.Mo
     one = apply_rules.rule_votes(texts, rules, workers=1)
     assert one.shape == (len(texts), len(rules)) and (one != -1).any()
     np.testing.assert_array_equal(apply_rules.rule_votes(texts, rules, workers=2), one)
+    np.testing.assert_array_equal(apply_rules.rule_votes(SpilledTexts(texts), rules, workers=2), one)  # read by range
+    assert apply_rules._TEXTS == ()  # the workers' copy of the texts is not kept alive
     assert [[lf(TextPoint(t)) for lf in rules] for t in texts] == one.tolist()

@@ -181,7 +181,8 @@ class WeakLabeler:
         stance = np.zeros(len(texts), dtype=bool)
         for column in votes.T:  # a column at a time: no n x m temporaries
             stance |= (column == AGAINST) | (column == FAVOR)
-        return np.flatnonzero([stance[i] or target_mentioned(t) for i, t in enumerate(texts)])
+        named = np.fromiter((target_mentioned(t) for t in texts), dtype=bool, count=len(texts))
+        return np.flatnonzero(stance | named)
 
     def fit(self, L: np.ndarray, texts: Sequence[str] | None = None) -> WeakLabeler:
         """Fit the label model on an (unlabelled) vote matrix.
