@@ -14,11 +14,13 @@ The lead's one reading of the fresh test sample, at the very end (never during d
     .venv/bin/python benchmarks/model_fresh.py artifacts/runs/<run> --sample benchmarks/data/ungd_train_fresh.jsonl
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/model_fresh.py artifacts/runs/<name> [--sample FILE ...]
-        [--half B] [--model DIR]
+        [--half B] [--model DIR] [--combine]
 
 Deciding between designs reads only the B halves of the development samples (README, Evaluation protocol):
 ``--sample benchmarks/data/ungd_fresh_dev.jsonl benchmarks/data/ungd_dev2.jsonl --half B`` scores them pooled.
 ``--model`` scores another model folder (one trained by ``benchmarks/train_dev.py``) against the run's labeller.
+``--combine`` adds one combination, fixed before it was scored: the labeller's label where it gives a stance, the
+model's elsewhere (the rules are precise where they fire; the model may find stances they miss).
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ def main() -> None:
     parser.add_argument("--sample", type=Path, nargs="+", default=[FRESH], help="offsets-labelled samples, pooled")
     parser.add_argument("--half", choices=["A", "B", "all"], default="all", help="by speech, as weak_dev.py splits")
     parser.add_argument("--model", type=Path, default=None, help="model folder (default: the run's model/)")
+    parser.add_argument(
+        "--combine", action="store_true", help="also score the labeller's stance where it gives one, else the model's"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from weak_dev import load_fresh, macro_line, run_weak_labels, sample_halves
@@ -84,6 +89,11 @@ def main() -> None:
     print(f"  paired bootstrap, model - labeller: {pair['diff']:+.3f} [{pair['ci'][0]:+.3f}, {pair['ci'][1]:+.3f}]")
     agree = np.mean(np.array(weak_pred) == np.array(model_pred))
     print(f"  model agrees with the weak labeller on {agree:.1%}")
+    if args.combine:
+        combined = [w if w != "none" else m for w, m in zip(weak_pred, model_pred, strict=True)]
+        print(f"  labeller's stance, else model {macro_line(y, combined, ci=True)}")
+        pair = paired_bootstrap(y, combined, weak_pred, n_bootstrap=2000)
+        print(f"    minus labeller: {pair['diff']:+.3f} [{pair['ci'][0]:+.3f}, {pair['ci'][1]:+.3f}]")
     metrics = json.loads((args.run / "metrics.json").read_text(encoding="utf-8"))
     tuning = metrics.get("parts", {}).get("tuning", {}).get("systems", {})
     for system in ("model", "weak_labeller"):
