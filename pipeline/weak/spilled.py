@@ -34,7 +34,6 @@ class SpilledTexts(Sequence[str]):
         except BaseException:
             self._file.close()
             raise
-        self._starts = np.concatenate([[0], self._ends[:-1]]).astype(np.int64)
 
     def _write(self, texts: Iterable[str]) -> np.ndarray:
         """Write ``texts`` to the file, 65,536 at a time; each text's end offset."""
@@ -59,6 +58,10 @@ class SpilledTexts(Sequence[str]):
     def __len__(self) -> int:
         return len(self._ends)
 
+    def _start(self, index: int) -> int:
+        """Where text ``index`` begins in the file: where the one before it ends."""
+        return int(self._ends[index - 1]) if index else 0
+
     def _read(self, start: int, end: int) -> bytes:
         return os.pread(self._file.fileno(), end - start, start)
 
@@ -78,19 +81,20 @@ class SpilledTexts(Sequence[str]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(f"text index {index} out of range for {len(self)} texts")
-        return self._read(int(self._starts[index]), int(self._ends[index])).decode("utf-8")
+        return self._read(self._start(index), int(self._ends[index])).decode("utf-8")
 
     def _block(self, lo: int, hi: int) -> list[str]:
         """Texts ``lo`` to ``hi`` (exclusive) with one read."""
-        base = int(self._starts[lo])
-        data = self._read(base, int(self._ends[hi - 1]))
-        bounds = zip(self._starts[lo:hi].tolist(), self._ends[lo:hi].tolist(), strict=True)
-        return [data[start - base : end - base].decode("utf-8") for start, end in bounds]
+        base = self._start(lo)
+        ends = self._ends[lo:hi].tolist()
+        data = self._read(base, ends[-1])
+        starts = [base, *ends[:-1]]
+        return [data[start - base : end - base].decode("utf-8") for start, end in zip(starts, ends, strict=True)]
 
     def __iter__(self) -> Iterator[str]:
         lo = 0
         while lo < len(self):
-            hi = int(np.searchsorted(self._ends, self._starts[lo] + _READ_BLOCK, side="right"))
+            hi = int(np.searchsorted(self._ends, self._start(lo) + _READ_BLOCK, side="right"))
             hi = min(max(hi, lo + 1), len(self))
             yield from self._block(lo, hi)
             lo = hi
