@@ -125,12 +125,11 @@ class WeakLabeler:
     def _embed_rows(self, texts: Sequence[str], rows: np.ndarray) -> np.ndarray:
         """The embeddings of ``texts[rows]``, embedded ``EMBED_CHUNK`` rows at a time into one array."""
         out: np.ndarray | None = None
-        for start in range(0, len(rows), EMBED_CHUNK):
-            part = rows[start : start + EMBED_CHUNK]
+        for k, part in enumerate(_chunks(rows)):
             vectors = self._embeddings([texts[i] for i in part], progress=False)
             if out is None:
                 out = np.empty((len(rows), vectors.shape[1]), dtype=np.float32)
-            out[start : start + len(part)] = vectors
+            out[k * EMBED_CHUNK : k * EMBED_CHUNK + len(part)] = vectors
         return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
     def _fill_learned(self, L: np.ndarray, texts: Sequence[str]) -> None:
