@@ -7,6 +7,13 @@ the UN development gold set. The sample is written in a random order with ids, o
 second file for the annotators (text and the sentence before it) goes to ``--texts`` outside the repository.
 
     .venv/bin/python benchmarks/draw_fresh_sample.py --texts /tmp/fresh_texts.jsonl
+
+A later sample from the same set-aside speeches (``--seed`` other than the first) reads their ids from
+``--ids-out`` instead of drawing them again, and leaves out every sentence of the samples named by ``--exclude``:
+
+    .venv/bin/python benchmarks/draw_fresh_sample.py --seed 20261203 --keyword 400 --random 0 \
+        --exclude benchmarks/data/ungd_train_fresh.jsonl --id-prefix fresh14b \
+        --out benchmarks/data/ungd_train_fresh2.jsonl --texts /tmp/fresh2_texts.jsonl
 """
 
 from __future__ import annotations
@@ -36,17 +43,31 @@ def main() -> None:
     parser.add_argument("--ids-out", type=Path, default=ROOT / "configs" / "corpus" / "ungd_train_heldout_ids.txt")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "data" / "ungd_train_fresh.jsonl")
     parser.add_argument("--texts", type=Path, required=True, help="text + context for the annotators (not committed)")
+    parser.add_argument("--seed", type=int, default=SEED, help="sentence draw; the first seed also sets speeches aside")
+    parser.add_argument("--keyword", type=int, default=N_KEYWORD, help="sentences drawn from the keyword pool")
+    parser.add_argument("--random", type=int, default=N_RANDOM, help="sentences drawn from the rest")
+    parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier samples: their sentences stay out")
+    parser.add_argument("--id-prefix", default="fresh14")
     args = parser.parse_args()
-    rng = random.Random(SEED)
-    speeches = sorted(path.stem for path in args.corpus.glob("*.txt"))
-    held_out = sorted(rng.sample(speeches, N_SPEECHES))
+    rng = random.Random(args.seed)
+    first_draw = args.seed == SEED
+    if first_draw:
+        speeches = sorted(path.stem for path in args.corpus.glob("*.txt"))
+        held_out = sorted(rng.sample(speeches, N_SPEECHES))
+    else:
+        held_out = args.ids_out.read_text(encoding="utf-8").split()
+    taken = {
+        (row["doc"], row["start"])
+        for path in args.exclude
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+    }
     documents = {doc.id: doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[])}
     splitter = PysbdSplitter()
     keyword, other = [], []
     for doc_id in held_out:
         sentences = splitter.split(documents[doc_id])
         for index, sentence in enumerate(sentences):
-            if len(sentence.text.split()) < 4:
+            if len(sentence.text.split()) < 4 or (doc_id, sentence.start) in taken:
                 continue
             context = sentences[index - 1].text if index else ""
             row = {
@@ -57,13 +78,14 @@ def main() -> None:
                 "context": context,
             }
             (keyword if KEYWORDS.search(sentence.text) else other).append(row)
-    drawn = [r | {"pool": "keyword"} for r in rng.sample(keyword, N_KEYWORD)]
-    drawn += [r | {"pool": "random"} for r in rng.sample(other, N_RANDOM)]
+    drawn = [r | {"pool": "keyword"} for r in rng.sample(keyword, args.keyword)]
+    drawn += [r | {"pool": "random"} for r in rng.sample(other, args.random)]
     rng.shuffle(drawn)
-    args.ids_out.write_text("\n".join(held_out) + "\n", encoding="utf-8")
+    if first_draw:
+        args.ids_out.write_text("\n".join(held_out) + "\n", encoding="utf-8")
     with args.out.open("w", encoding="utf-8") as sample, args.texts.open("w", encoding="utf-8") as texts:
         for k, row in enumerate(drawn):
-            sid = f"fresh14-{k:03d}"
+            sid = f"{args.id_prefix}-{k:03d}"
             fields = {"id": sid, "doc": row["doc"], "start": row["start"], "end": row["end"], "pool": row["pool"]}
             sample.write(json.dumps(fields | {"label": None, "reason": ""}) + "\n")
             texts.write(json.dumps({"id": sid, "context": row["context"], "text": row["text"]}) + "\n")
