@@ -7,11 +7,16 @@ scores the model on the tuning part and on the B halves of the developer-labelle
 the data that decides between designs). It never reads the reporting part.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/train_dev.py artifacts/runs/<name> --out /tmp/m1 \
-        [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75] [--targets soft] [--loss gce]
+        [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75] [--near-miss 1000]
+        [--targets soft] [--loss gce]
         [--self-train 1 --pool 20000 --threshold 0.9 --on-topic-share 0.75] [--from-model DIR]
 
-``--targets soft`` trains on the label model's probabilities stored in ``weak_labels.jsonl``; ``--self-train N``
-adds N COSINE-style rounds (pipeline.self_train) and prints the scores before and after each.
+It also prints how often the model calls a stance on 3,000 untrained corpus sentences with no military
+vocabulary at all (no target, so `none` by the guideline): a false-alarm rate that needs no gold label.
+``--near-miss N`` adds N such sentences that share a word with the stance sentences to training
+(``pipeline.sampling.lexical_near_misses``). ``--targets soft`` trains on the label model's probabilities
+stored in ``weak_labels.jsonl``; ``--self-train N`` adds N COSINE-style rounds (pipeline.self_train) and prints
+the scores before and after each.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ from pipeline.config import SelfTrainConfig
 from pipeline.labels import LABELS
 from pipeline.models import PackagedMiniLM
 from pipeline.predict import Predictor
+from pipeline.sampling import lexical_near_misses, select_training_rows
 from pipeline.self_train import one_round
 from pipeline.stages import Trained
 from pipeline.text import normalize
-from pipeline.train import TrainSettings, choose_none_offset, select_training_rows, shift_none_logit, train_classifier
+from pipeline.train import TrainSettings, choose_none_offset, shift_none_logit, train_classifier
 from pipeline.weak.labeler import WeakLabeler
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +55,7 @@ def main() -> None:
     parser.add_argument("--max-train", type=int, default=3000)
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--none-share", type=float, default=0.75)
+    parser.add_argument("--near-miss", type=int, default=0, help="extra off-topic `none` sentences with a stance word")
     parser.add_argument("--voted-only", action="store_true", help="leave sentences no LF voted on out of training")
     parser.add_argument("--balance", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--seed", type=int, default=0)
@@ -81,16 +88,22 @@ def main() -> None:
             label if any(v is not None for v in w["votes"].values()) else None
             for label, w in zip(labels, weak, strict=True)
         ]
+    on_topic = WeakLabeler.on_topic(texts)
+    near_miss = lexical_near_misses(texts, labels, on_topic) if args.near_miss else None
     rows = select_training_rows(
         labels,
         max_train=args.max_train,
         balance=args.balance,
         seed=args.seed,
-        on_topic=WeakLabeler.on_topic(texts),
+        on_topic=on_topic,
         on_topic_none_share=args.none_share,
+        near_miss=near_miss,
+        near_miss_none=args.near_miss,
     )
     train_texts = [texts[i] for i in rows]
     train_labels = [labels[i] for i in rows]
+    untrained = sorted(set(np.flatnonzero(~on_topic).tolist()) - set(rows))
+    args.off_topic = [texts[i] for i in np.random.default_rng(1).choice(untrained, size=3000, replace=False)]
     print("training sentences:", {label: train_labels.count(label) for label in LABELS}, flush=True)
     settings = TrainSettings(
         epochs=args.epochs, max_train=args.max_train, balance=args.balance, seed=args.seed, loss=args.loss
@@ -151,6 +164,9 @@ def score(args: argparse.Namespace, weak: list[dict], settings: TrainSettings, c
     print(f"  B halves ({len(b_halves)})   model {macro(truth, model_b)}")
     weak_b = [by_offsets.get((r["doc"], r["start"], r["end"]), "none") for r in b_halves]
     print(f"  B halves ({len(b_halves)})   weak  {macro(truth, weak_b)}")
+    off_topic = predictor.predict(args.off_topic).labels
+    stances = sum(label != "none" for label in off_topic)
+    print(f"  off-topic corpus sentences called a stance: {stances} of {len(off_topic)}")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ _POSITIVE = {
     "max_targets",
     "gce_q",
 }
-_NON_NEGATIVE = {"weight_decay", "seed", "rounds", "pool"}
+_NON_NEGATIVE = {"weight_decay", "seed", "rounds", "pool", "near_miss_none"}
 _FRACTION = {"warmup_ratio"}
 _SHARE = {"on_topic_none_share", "on_topic_share", "gce_q", "keep_weak", "threshold"}
 

@@ -26,8 +26,9 @@ from pipeline.io import write_json, write_jsonl
 from pipeline.labels import ABSTAIN, LABELS
 from pipeline.models import ModelSource
 from pipeline.runs import RunFolder
+from pipeline.sampling import lexical_near_misses, select_training_rows
 from pipeline.split import Sentence, Splitter, boundary_scores, split_documents
-from pipeline.train import TrainSettings, choose_none_offset, select_training_rows, shift_none_logit, train_classifier
+from pipeline.train import TrainSettings, choose_none_offset, shift_none_logit, train_classifier
 from pipeline.weak.labeler import WeakLabeler
 
 log = logging.getLogger(__name__)
@@ -200,13 +201,17 @@ def train(
 ) -> Trained:
     """Pick the training sentences among the weakly labelled ones and fine-tune the model on them."""
     texts = weak.texts
+    on_topic = labeler.on_topic(texts)
+    near_miss = lexical_near_misses(texts, weak.labels, on_topic) if settings.near_miss_none > 0 else None
     rows = select_training_rows(
         weak.labels,
         max_train=settings.max_train,
         balance=settings.balance,
         seed=settings.seed,
-        on_topic=labeler.on_topic(texts),
+        on_topic=on_topic,
         on_topic_none_share=settings.on_topic_none_share,
+        near_miss=near_miss,
+        near_miss_none=settings.near_miss_none,
     )
     train_texts = [texts[i] for i in rows]
     train_labels = [str(weak.labels[i]) for i in rows]

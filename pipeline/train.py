@@ -47,49 +47,6 @@ def set_threads(threads: int | str) -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
-def select_training_rows(
-    labels: Sequence[str | None],
-    *,
-    max_train: int | None,
-    balance: bool,
-    seed: int,
-    on_topic: Sequence[bool] | None = None,
-    on_topic_none_share: float = 0.0,
-) -> list[int]:
-    """Indices of the sentences to train on: labelled ones, optionally class-balanced, capped at ``max_train``.
-
-    With ``balance`` each label gets an equal quota (``max_train // 3``, or the rarest label's count when no cap
-    is set); a label with fewer sentences than its quota keeps all of them. ``on_topic_none_share`` of the
-    `none` quota is drawn first from ``on_topic`` sentences (hard negatives: they mention troops but take no
-    side). Sampling is seeded.
-    """
-    rng = np.random.default_rng(seed)
-    by_label: dict[str, list[int]] = {label: [] for label in LABELS}
-    for index, label in enumerate(labels):
-        if label is not None:
-            by_label[label].append(index)
-    if not balance:
-        everything = sorted(i for rows in by_label.values() for i in rows)
-        if max_train is not None and len(everything) > max_train:
-            return sorted(rng.choice(everything, size=max_train, replace=False).tolist())
-        return everything
-    present = [rows for rows in by_label.values() if rows]
-    quota = (max_train // len(LABELS)) if max_train else min(len(rows) for rows in present)
-    chosen: list[int] = []
-    for label, rows in by_label.items():
-        if label == "none" and on_topic is not None and on_topic_none_share > 0:
-            hard = [i for i in rows if on_topic[i]]
-            take_hard = min(len(hard), int(round(quota * on_topic_none_share)))
-            picked = rng.choice(hard, size=take_hard, replace=False).tolist() if take_hard else []
-            rest = sorted(set(rows) - set(picked))
-            take_rest = min(len(rest), quota - take_hard)
-            chosen += picked + (rng.choice(rest, size=take_rest, replace=False).tolist() if take_rest else [])
-            continue
-        take = min(quota, len(rows))
-        chosen.extend(rng.choice(rows, size=take, replace=False).tolist() if take else [])
-    return sorted(chosen)
-
-
 def _loss_for(labels: Sequence[str], targets: np.ndarray | None, settings: TrainSettings):  # noqa: ANN202
     """The Trainer loss: soft (``targets`` given), else class-weighted cross-entropy, else the model's own."""
     if targets is not None:

@@ -10,41 +10,12 @@ from pipeline.train import (
     TrainSettings,
     choose_none_offset,
     epoch_seeded_length_sampler,
-    select_training_rows,
     shift_none_logit,
     train_classifier,
 )
 
 TEXTS = ["foreign troops must leave now", "we welcome the peacekeepers", "the weather is nice today"] * 8
 LABELS_ = ["against", "favor", "none"] * 8
-
-
-def test_select_rows_drops_unlabelled_and_caps():
-    labels = ["none"] * 10 + ["against"] * 3 + [None] * 4 + ["favor"]
-    rows = select_training_rows(labels, max_train=None, balance=False, seed=0)
-    assert len(rows) == 14 and all(labels[i] is not None for i in rows)
-    capped = select_training_rows(labels, max_train=5, balance=False, seed=0)
-    assert len(capped) == 5 and set(capped) <= set(rows)
-    assert capped == select_training_rows(labels, max_train=5, balance=False, seed=0)
-
-
-def test_select_rows_balances_each_label_to_its_quota():
-    labels = ["none"] * 50 + ["against"] * 20 + ["favor"] * 2
-    rows = select_training_rows(labels, max_train=30, balance=True, seed=1)
-    chosen = [labels[i] for i in rows]
-    assert chosen.count("none") == 10 and chosen.count("against") == 10 and chosen.count("favor") == 2
-    uncapped = [labels[i] for i in select_training_rows(labels, max_train=None, balance=True, seed=1)]
-    assert {label: uncapped.count(label) for label in LABELS} == {"against": 2, "favor": 2, "none": 2}
-
-
-def test_hard_negatives_fill_their_share_of_the_none_quota():
-    labels = ["none"] * 100 + ["against"] * 10 + ["favor"] * 10
-    on_topic = [i < 20 for i in range(100)] + [True] * 20  # 20 of the `none` sentences mention troops
-    rows = select_training_rows(labels, max_train=30, balance=True, seed=0, on_topic=on_topic, on_topic_none_share=0.6)
-    none_rows = [i for i in rows if labels[i] == "none"]
-    assert len(none_rows) == 10 and sum(on_topic[i] for i in none_rows) == 6
-    plain = select_training_rows(labels, max_train=30, balance=True, seed=0)
-    assert sum(on_topic[i] for i in plain if labels[i] == "none") < 6
 
 
 def _train(tmp_path: Path, name: str, **changes: float) -> tuple[dict[str, float], Path]:
