@@ -29,6 +29,7 @@ def _error(capsys: pytest.CaptureFixture[str], config: str, *overrides: str) -> 
         ("weak.label_model=vote", ["weak.label_model", "snorkel, majority"]),
         ("threads=0", ["threads", "greater than 0"]),
         ("train.warmup_ratio=1.5", ["train.warmup_ratio", "[0, 1)"]),
+        ("train.near_miss_none=-5", ["train.near_miss_none", "0 or more"]),
         ("gold.primary=nope", ["gold.primary"]),
     ],
 )
