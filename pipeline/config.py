@@ -161,7 +161,7 @@ class TrainStageConfig:
     max_train: int | None = None  # cap on training sentences; null: all weakly labelled sentences
     balance: bool = False  # class-balanced sample (equal quota per label)
     on_topic_none_share: float = 0.0  # with balance: share of the `none` quota drawn from sentences about troops
-    near_miss_none: int = 0  # extra `none` sentences off the topic sharing a stance word (train.lexical_near_misses)
+    near_miss_none: int = 0  # with balance: more `none` sentences off the topic with a stance word (pipeline.sampling)
     class_weights: bool = True  # weight the loss by inverse label frequency
     group_by_length: bool = True  # batch sentences of similar length together: less padding, faster epochs
     calibrate_on: str | None = None  # a development gold part (e.g. tuning) on which to choose the `none` shift

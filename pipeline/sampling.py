@@ -33,7 +33,8 @@ def select_training_rows(
     is set); a label with fewer sentences than its quota keeps all of them. ``on_topic_none_share`` of the
     `none` quota is drawn first from ``on_topic`` sentences (hard negatives: they mention troops but take no
     side). ``near_miss_none`` more `none` sentences are then drawn from the ``near_miss`` ones not yet chosen
-    (see :func:`lexical_near_misses`), beyond the quota. Sampling is seeded.
+    (see :func:`lexical_near_misses`), beyond the quota; without ``balance`` every labelled sentence is in
+    already. Sampling is seeded.
     """
     rng = np.random.default_rng(seed)
     by_label: dict[str, list[int]] = {label: [] for label in LABELS}
