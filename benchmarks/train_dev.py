@@ -103,7 +103,7 @@ def main() -> None:
     train_texts = [texts[i] for i in rows]
     train_labels = [labels[i] for i in rows]
     untrained = sorted(set(np.flatnonzero(~on_topic).tolist()) - set(rows))
-    args.off_topic = [texts[i] for i in np.random.default_rng(1).choice(untrained, size=3000, replace=False)]
+    off_topic = [texts[i] for i in np.random.default_rng(1).choice(untrained, size=3000, replace=False)]
     print("training sentences:", {label: train_labels.count(label) for label in LABELS}, flush=True)
     settings = TrainSettings(
         epochs=args.epochs, max_train=args.max_train, balance=args.balance, seed=args.seed, loss=args.loss
@@ -126,7 +126,7 @@ def main() -> None:
     print(f"trained in {time.perf_counter() - tick:.0f}s", flush=True)
     if args.self_train:
         print("  before self-training:")
-        score(args, weak, settings, calibrate=False)
+        score(args, weak, settings, off_topic, calibrate=False)
     for r in range(1, args.self_train + 1):
         cfg = SelfTrainConfig(
             rounds=args.self_train,
@@ -139,11 +139,13 @@ def main() -> None:
         info = one_round(trained, SimpleNamespace(texts=texts), cfg, settings, 64, r)  # type: ignore[arg-type]
         print(f"  self-training round {r}: {info}", flush=True)
         if r < args.self_train:
-            score(args, weak, settings, calibrate=False)
-    score(args, weak, settings, calibrate=True)
+            score(args, weak, settings, off_topic, calibrate=False)
+    score(args, weak, settings, off_topic, calibrate=True)
 
 
-def score(args: argparse.Namespace, weak: list[dict], settings: TrainSettings, calibrate: bool) -> None:
+def score(
+    args: argparse.Namespace, weak: list[dict], settings: TrainSettings, off_topic: list[str], calibrate: bool
+) -> None:
     """Scores on the tuning part (calibrating the `none` logit there when asked) and the development samples."""
     gold = read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")
     tuning_ids = set((ROOT / "configs" / "gold" / "ungd_dev_split" / "tuning_ids.txt").read_text().split())
@@ -164,8 +166,7 @@ def score(args: argparse.Namespace, weak: list[dict], settings: TrainSettings, c
     print(f"  B halves ({len(b_halves)})   model {macro(truth, model_b)}")
     weak_b = [by_offsets.get((r["doc"], r["start"], r["end"]), "none") for r in b_halves]
     print(f"  B halves ({len(b_halves)})   weak  {macro(truth, weak_b)}")
-    off_topic = predictor.predict(args.off_topic).labels
-    stances = sum(label != "none" for label in off_topic)
+    stances = sum(label != "none" for label in predictor.predict(off_topic).labels)
     print(f"  off-topic corpus sentences called a stance: {stances} of {len(off_topic)}")
 
 
