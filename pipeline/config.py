@@ -162,6 +162,9 @@ class TrainStageConfig:
     balance: bool = False  # class-balanced sample (equal quota per label)
     on_topic_none_share: float = 0.0  # with balance: share of the `none` quota drawn from sentences about troops
     near_miss_none: int = 0  # with balance: more `none` sentences off the topic with a stance word (pipeline.sampling)
+    exemplars: str | None = None  # hand-labelled training sentences: JSONL of id, doc, start, end, label
+    exemplar_corpus: str | None = None  # the folder of .txt documents their offsets point into (null: corpus.path)
+    exemplar_repeat: int = 1  # each exemplar is trained on this many times per epoch (a weak label: once)
     class_weights: bool = True  # weight the loss by inverse label frequency
     group_by_length: bool = True  # batch sentences of similar length together: less padding, faster epochs
     calibrate_on: str | None = None  # a development gold part (e.g. tuning) on which to choose the `none` shift

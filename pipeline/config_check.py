@@ -40,6 +40,7 @@ _POSITIVE = {
     "intermediate_size",
     "max_targets",
     "gce_q",
+    "exemplar_repeat",
 }
 _NON_NEGATIVE = {"weight_decay", "seed", "rounds", "pool", "near_miss_none"}
 _FRACTION = {"warmup_ratio"}

@@ -238,6 +238,7 @@ def _headline(
 ) -> list[str]:
     primary = metrics["gold"]["primary"]
     systems = metrics["parts"][primary]["systems"]
+    hand = int(run_info["train"].get("exemplars", 0))
     lines = [f"# Stance run `{name}`", ""]
     lines += [
         f"Overrides: `{' '.join(overrides) or '(defaults)'}`  ",
@@ -263,8 +264,9 @@ def _headline(
             f"(precision {s['precision']:.3f}, recall {s['recall']:.3f})"
         )
     lines += [
-        f"- Training sentences (weakly labelled corpus sentences, never gold): {run_info['train_sentences']}"
-        f" of {run_info['corpus_sentences']}",
+        f"- Training sentences (weakly labelled corpus sentences, never gold): {run_info['train_sentences'] - hand}"
+        f" of {run_info['corpus_sentences']}"
+        + (f", plus {hand} hand-labelled exemplar rows from training speeches (`train.exemplars`)" if hand else ""),
         f"- Prediction speed (default fast path{_path_note(run_info.get('predict_path'))}): "
         f"{run_info['predict_sentences_per_s']} sentences/s",
         "",

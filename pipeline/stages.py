@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from pipeline.clock import Clock, peak_rss_mb  # noqa: F401  (re-exported: workf
 from pipeline.config import GoldConfig
 from pipeline.corpus import Corpus, Document
 from pipeline.errors import InputError
+from pipeline.exemplars import Exemplar, corpus_texts, load_exemplars, with_exemplars
 from pipeline.gold import GoldSet, load_gold_set
 from pipeline.io import write_json, write_jsonl
 from pipeline.labels import ABSTAIN, LABELS
@@ -57,6 +60,7 @@ class Inputs:
     corpus: Corpus
     documents: list[Document]
     gold: GoldSet
+    exemplars: list[Exemplar] = field(default_factory=list)  # hand-labelled training sentences (train.exemplars)
 
 
 def read_inputs(corpus: Corpus, gold: GoldConfig, settings: TrainSettings) -> Inputs:
@@ -78,7 +82,21 @@ def read_inputs(corpus: Corpus, gold: GoldConfig, settings: TrainSettings) -> In
             fix="set train.calibrate_on to a development part that is not the reported one, or null",
         )
     say(f"corpus: {corpus.report.summary()}; gold: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()))
-    return Inputs(corpus, documents, gold_set)
+    return Inputs(corpus, documents, gold_set, read_exemplars(settings, documents, corpus.path))
+
+
+def read_exemplars(settings: TrainSettings, documents: list[Document], corpus_path: str) -> list[Exemplar]:
+    """The hand-labelled training sentences of ``train.exemplars`` (none when unset), from ``exemplar_corpus``
+    or else from the corpus itself."""
+    if not settings.exemplars:
+        return []
+    if settings.exemplar_corpus:
+        texts, where = corpus_texts(settings.exemplar_corpus), settings.exemplar_corpus
+    else:
+        texts, where = {doc.id: doc.text for doc in documents}, corpus_path
+    exemplars = load_exemplars(settings.exemplars, texts, where)
+    say(f"exemplars: {len(exemplars)} hand-labelled sentences " + str(Counter(e.label for e in exemplars)))
+    return exemplars
 
 
 @dataclass
@@ -198,8 +216,10 @@ def train(
     settings: TrainSettings,
     run: RunFolder,
     progress: bool = True,
+    exemplars: Sequence[Exemplar] = (),
 ) -> Trained:
-    """Pick the training sentences among the weakly labelled ones and fine-tune the model on them."""
+    """Pick the training sentences among the weakly labelled ones, add the hand-labelled ``exemplars``
+    (``train.exemplar_repeat`` times each) and fine-tune the model on them."""
     texts = weak.texts
     on_topic = labeler.on_topic(texts)
     near_miss = lexical_near_misses(texts, weak.labels, on_topic) if settings.near_miss_none > 0 else None
@@ -213,13 +233,15 @@ def train(
         near_miss=near_miss,
         near_miss_none=settings.near_miss_none,
     )
-    train_texts = [texts[i] for i in rows]
     train_labels = [str(weak.labels[i]) for i in rows]
     if len(set(train_labels)) < 2:
         log.warning("the weak labels of the training sentences hold %d label(s) only", len(set(train_labels)))
     say(f"weak labels: {len(rows)} training sentences " + str({label: train_labels.count(label) for label in LABELS}))
     soft = getattr(settings.targets, "value", settings.targets) == "soft"
     targets = np.asarray(weak.probs)[rows] if soft else None  # the label model's probabilities, weight 1 each
+    train_texts, train_labels, targets = with_exemplars(
+        [texts[i] for i in rows], train_labels, exemplars, settings.exemplar_repeat, targets
+    )
     model_dir = run.path / "model"
     stats = train_classifier(
         train_texts,
@@ -232,6 +254,7 @@ def train(
         progress=progress,
         targets=targets,
     )
+    stats["exemplars"] = float(len(exemplars) * settings.exemplar_repeat)  # hand-labelled rows among the examples
     return Trained(model_dir, train_texts, train_labels, stats)
 
 

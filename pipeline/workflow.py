@@ -60,7 +60,7 @@ def run_training(
     with clock.stage("weak", len(sentences.sentences)):
         weak = weak_label(sentences.sentences, labeler, folder, progress)
     with clock.stage("train"):
-        trained = train(weak, labeler, model_source, settings, run, progress)
+        trained = train(weak, labeler, model_source, settings, run, progress, inputs.exemplars)
     if folder is None:  # under torchrun only rank 0 evaluates and writes the rest
         return run.final
     with clock.stage("self_train"):

@@ -168,6 +168,39 @@ def test_calibrating_on_a_missing_or_reported_part_stops_before_the_run(tmp_path
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
+def _seed_exemplars(path: Path, doc: str | None = None) -> Path:
+    """Two hand-labelled sentences of the seed document, by offset."""
+    source = SEED_DOC.read_text(encoding="utf-8")
+    sentences = [s for s in source.split(". ") if len(s) > 40][:2]
+    rows = []
+    for k, (text, label) in enumerate(zip(sentences, ["favor", "none"], strict=True)):
+        start = source.index(text)
+        end = start + len(text)
+        rows.append({"id": f"e{k}", "doc": doc or SEED_DOC.stem, "start": start, "end": end, "label": label})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_exemplars_join_training_and_the_report_counts_them(tmp_path: Path):
+    exemplars = _seed_exemplars(tmp_path / "ex.jsonl")
+    args = ["experiment=quick", "name=ex", f"runs_dir={tmp_path / 'runs'}", "progress=false"]
+    result = run("stance-train", *args, f"train.exemplars={exemplars}", "train.exemplar_repeat=3")
+    assert "exemplars: 2 hand-labelled sentences" in result.stdout
+    run_info = json.loads((tmp_path / "runs" / "ex" / "run.json").read_text())
+    assert run_info["train"]["exemplars"] == 6
+    assert "plus 6 hand-labelled exemplar rows" in (tmp_path / "runs" / "ex" / "report.md").read_text()
+
+
+def test_an_exemplar_outside_the_corpus_stops_before_the_run(tmp_path: Path):
+    exemplars = _seed_exemplars(tmp_path / "ex.jsonl", doc="not_a_speech")
+    args = ["experiment=quick", "name=bad", f"runs_dir={tmp_path / 'runs'}", f"train.exemplars={exemplars}"]
+    result = run("stance-train", *args, check=False)
+    assert result.returncode != 0
+    err = result.stderr.strip().splitlines()
+    assert len(err) == 1 and f"{exemplars}:1" in err[0] and "'not_a_speech' is not in" in err[0], result.stderr
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
 @pytest.mark.slow
 def test_the_default_minilm_fine_tunes_for_a_few_steps(tmp_path: Path):
     """The real default model (all-MiniLM-L6-v2 from its PyPI package) trains, saves and evaluates."""
