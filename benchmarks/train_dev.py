@@ -8,7 +8,7 @@ the data that decides between designs). It never reads the reporting part.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/train_dev.py artifacts/runs/<name> --out /tmp/m1 \
         [--max-train 3000] [--epochs 2] [--voted-only] [--none-share 0.75] [--near-miss 1000]
-        [--targets soft] [--loss gce]
+        [--targets soft] [--loss gce] [--exemplars configs/exemplars/ungd_train_labelled.jsonl --exemplar-repeat 2]
         [--self-train 1 --pool 20000 --threshold 0.9 --on-topic-share 0.75] [--from-model DIR]
 
 It also prints how often the model calls a stance on 3,000 untrained corpus sentences with no military
@@ -31,6 +31,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from pipeline.config import SelfTrainConfig
+from pipeline.exemplars import corpus_texts, load_exemplars, with_exemplars
 from pipeline.labels import LABELS
 from pipeline.models import PackagedMiniLM
 from pipeline.predict import Predictor
@@ -56,6 +57,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--none-share", type=float, default=0.75)
     parser.add_argument("--near-miss", type=int, default=0, help="extra off-topic `none` sentences with a stance word")
+    parser.add_argument("--exemplars", type=Path, help="hand-labelled training sentences (pipeline.exemplars)")
+    parser.add_argument("--exemplar-corpus", type=Path, default=SHARED / "corpora" / "ungd-train")
+    parser.add_argument("--exemplar-repeat", type=int, default=1)
     parser.add_argument("--voted-only", action="store_true", help="leave sentences no LF voted on out of training")
     parser.add_argument("--balance", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--seed", type=int, default=0)
@@ -100,15 +104,17 @@ def main() -> None:
         near_miss=near_miss,
         near_miss_none=args.near_miss,
     )
-    train_texts = [texts[i] for i in rows]
-    train_labels = [labels[i] for i in rows]
+    targets = np.array([[w["probs"][k] for k in LABELS] for w in (weak[i] for i in rows)])
+    exemplars = load_exemplars(args.exemplars, corpus_texts(args.exemplar_corpus), "") if args.exemplars else []
+    train_texts, train_labels, targets = with_exemplars(
+        [texts[i] for i in rows], [str(labels[i]) for i in rows], exemplars, args.exemplar_repeat, targets
+    )
     untrained = sorted(set(np.flatnonzero(~on_topic).tolist()) - set(rows))
     off_topic = [texts[i] for i in np.random.default_rng(1).choice(untrained, size=3000, replace=False)]
     print("training sentences:", {label: train_labels.count(label) for label in LABELS}, flush=True)
     settings = TrainSettings(
         epochs=args.epochs, max_train=args.max_train, balance=args.balance, seed=args.seed, loss=args.loss
     )
-    targets = np.array([[w["probs"][k] for k in LABELS] for w in (weak[i] for i in rows)])
     tick = time.perf_counter()
     if args.from_model:  # compare self-training designs from one fine-tuned model
         shutil.copytree(args.from_model, args.out, ignore=shutil.ignore_patterns("optimizer.pt", "*.pth", "*.bin"))
