@@ -10,6 +10,11 @@ draw comes from keyword sentences that name peacekeeping, contingents or a force
 where its weak labels are least precise), half from all keyword sentences (the filter of the test samples).
 
     .venv/bin/python benchmarks/draw_training_sample.py --n 1600 --texts /tmp/exemplar_texts.jsonl
+
+A second draw, appended to the first once labelled, leaves the first draw's sentences out:
+
+    .venv/bin/python benchmarks/draw_training_sample.py --n 3200 --seed 20261205 --first-id 1600 \
+        --exclude configs/exemplars/ungd_train_labelled.jsonl --out /tmp/draw2.jsonl --texts /tmp/draw2_texts.jsonl
 """
 
 from __future__ import annotations
@@ -42,16 +47,27 @@ def main() -> None:
     parser.add_argument("--texts", type=Path, required=True, help="text + context for the annotators (not committed)")
     parser.add_argument("--n", type=int, default=1600, help="sentences to draw (half from each pool)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier draws: their sentences stay out")
+    parser.add_argument("--first-id", type=int, default=0, help="number of the first id (after an earlier draw)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     held_out = set(args.held_out.read_text(encoding="utf-8").split())
+    earlier = {
+        (row["doc"], row["start"])
+        for path in args.exclude
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+    }
     documents = [doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[]) if doc.id not in held_out]
     splitter = PysbdSplitter()
     favor_side, keyword = [], []
     for doc in documents:
         sentences = splitter.split(doc)
         for index, sentence in enumerate(sentences):
-            if len(sentence.text.split()) < 4 or not KEYWORDS.search(sentence.text):
+            if (
+                len(sentence.text.split()) < 4
+                or not KEYWORDS.search(sentence.text)
+                or (doc.id, sentence.start) in earlier
+            ):
                 continue
             row = {"doc": doc.id, "start": sentence.start, "end": sentence.end, "text": sentence.text}
             row["context"] = sentences[index - 1].text if index else ""
@@ -65,7 +81,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as sample, args.texts.open("w", encoding="utf-8") as texts:
         for k, row in enumerate(drawn):
-            sid = f"train14-{k:04d}"
+            sid = f"train14-{args.first_id + k:04d}"
             fields = {"id": sid, "doc": row["doc"], "start": row["start"], "end": row["end"], "pool": row["pool"]}
             sample.write(json.dumps(fields | {"label": None, "reason": ""}) + "\n")
             texts.write(json.dumps({"id": sid, "context": row["context"], "text": row["text"]}) + "\n")
