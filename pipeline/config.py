@@ -158,7 +158,7 @@ class TrainStageConfig:
     max_length: int = 128
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
-    max_train: int | None = None  # cap on training sentences; null: all weakly labelled sentences
+    max_train: int | None = None  # cap on weakly labelled training sentences; null: all (0: none but near misses)
     balance: bool = False  # class-balanced sample (equal quota per label)
     on_topic_none_share: float = 0.0  # with balance: share of the `none` quota drawn from sentences about troops
     near_miss_none: int = 0  # with balance: more `none` sentences off the topic with a stance word (pipeline.sampling)

@@ -73,9 +73,13 @@ def validate(cfg: DictConfig) -> None:
     _check_ranges(cfg, "")
     if "threads" in cfg:
         resolve_threads(cfg.threads, "threads")  # auto or a whole number > 0 (a string setting, so checked here)
-    if "train" in cfg and cfg.train.max_train is not None and cfg.train.max_train <= 0:
+    if (
+        "train" in cfg
+        and cfg.train.max_train is not None
+        and (cfg.train.max_train < 0 or cfg.train.max_train == 0 and not cfg.train.get("exemplars"))
+    ):
         raise ConfigError(
-            f"must be a positive number or null, got {cfg.train.max_train}",
+            f"must be a positive number or null (0 only with train.exemplars), got {cfg.train.max_train}",
             key=setting_key(TrainStageConfig, "max_train"),
         )
     if "gold" in cfg and cfg.gold.primary not in (cfg.gold.parts or {"all": None}):

@@ -34,7 +34,8 @@ def select_training_rows(
     `none` quota is drawn first from ``on_topic`` sentences (hard negatives: they mention troops but take no
     side). ``near_miss_none`` more `none` sentences are then drawn from the ``near_miss`` ones not yet chosen
     (see :func:`lexical_near_misses`), beyond the quota; without ``balance`` every labelled sentence is in
-    already. Sampling is seeded.
+    already. ``max_train=0`` takes no quota at all: only the near misses (a run that learns its stances from
+    hand-labelled exemplars, ``train.exemplars``). Sampling is seeded.
     """
     rng = np.random.default_rng(seed)
     by_label: dict[str, list[int]] = {label: [] for label in LABELS}
@@ -47,7 +48,7 @@ def select_training_rows(
             return sorted(rng.choice(everything, size=max_train, replace=False).tolist())
         return everything
     present = [rows for rows in by_label.values() if rows]
-    quota = (max_train // len(LABELS)) if max_train else min(len(rows) for rows in present)
+    quota = (max_train // len(LABELS)) if max_train is not None else min(len(rows) for rows in present)
     chosen: list[int] = []
     for label, rows in by_label.items():
         if label == "none" and on_topic is not None and on_topic_none_share > 0:

@@ -95,7 +95,8 @@ def read_exemplars(settings: TrainSettings, documents: list[Document], corpus_pa
     else:
         texts, where = {doc.id: doc.text for doc in documents}, corpus_path
     exemplars = load_exemplars(settings.exemplars, texts, where)
-    say(f"exemplars: {len(exemplars)} hand-labelled sentences " + str(Counter(e.label for e in exemplars)))
+    counts = Counter(e.label for e in exemplars)
+    say(f"exemplars: {len(exemplars)} hand-labelled sentences " + str({label: counts[label] for label in LABELS}))
     return exemplars
 
 
@@ -234,14 +235,14 @@ def train(
         near_miss_none=settings.near_miss_none,
     )
     train_labels = [str(weak.labels[i]) for i in rows]
-    if len(set(train_labels)) < 2:
-        log.warning("the weak labels of the training sentences hold %d label(s) only", len(set(train_labels)))
     say(f"weak labels: {len(rows)} training sentences " + str({label: train_labels.count(label) for label in LABELS}))
     soft = getattr(settings.targets, "value", settings.targets) == "soft"
     targets = np.asarray(weak.probs)[rows] if soft else None  # the label model's probabilities, weight 1 each
     train_texts, train_labels, targets = with_exemplars(
         [texts[i] for i in rows], train_labels, exemplars, settings.exemplar_repeat, targets
     )
+    if len(set(train_labels)) < 2:
+        log.warning("the training sentences hold %d label(s) only", len(set(train_labels)))
     model_dir = run.path / "model"
     stats = train_classifier(
         train_texts,

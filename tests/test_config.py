@@ -31,6 +31,7 @@ def _error(capsys: pytest.CaptureFixture[str], config: str, *overrides: str) -> 
         ("train.warmup_ratio=1.5", ["train.warmup_ratio", "[0, 1)"]),
         ("train.near_miss_none=-5", ["train.near_miss_none", "0 or more"]),
         ("train.exemplar_repeat=0", ["train.exemplar_repeat", "greater than 0"]),
+        ("train.max_train=0", ["train.max_train", "0 only with train.exemplars"]),
         ("gold.primary=nope", ["gold.primary"]),
     ],
 )

@@ -60,3 +60,12 @@ def test_near_miss_negatives_come_on_top_of_the_none_quota():
     )
     assert sum(near_miss[i] for i in everything) == 20  # all of them, and no row twice
     assert len(everything) == len(set(everything))
+
+
+def test_a_zero_cap_keeps_only_the_near_misses():
+    """max_train=0: the weak labels give no stance rows, only off-topic negatives (beside hand-labelled exemplars)."""
+    labels = ["none"] * 100 + ["against"] * 10 + ["favor"] * 10
+    near_miss = [40 <= i < 60 for i in range(120)]
+    rows = select_training_rows(labels, max_train=0, balance=True, seed=0, near_miss=near_miss, near_miss_none=8)
+    assert len(rows) == 8 and all(near_miss[i] and labels[i] == "none" for i in rows)
+    assert select_training_rows(labels, max_train=0, balance=True, seed=0) == []
