@@ -31,8 +31,8 @@ from pipeline.weak.labeler import WeakLabeler
 SYSTEM_TITLES = {
     "model": "fine-tuned model",
     "weak_labeller": "weak labeller alone",
-    "majority": "majority class (of weak labels)",
-    "tfidf_lr": "TF-IDF + logistic regression (on weak labels)",
+    "majority": "majority class (of the training labels)",
+    "tfidf_lr": "TF-IDF + logistic regression (on the training sentences)",
 }
 MAX_LISTED = 60
 

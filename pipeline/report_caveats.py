@@ -41,7 +41,7 @@ def caveats(gold: GoldSet, corpus_ids: Iterable[str]) -> list[str]:
             FOR_NEW_TEXT,
         ]
     return [
-        f"{share:.0%} of the gold sentences come from documents of the training corpus (trained on with weak "
-        f"labels, never gold ones); the reported part `{gold.primary}` was never used for tuning, but a sample "
-        "from documents outside the corpus is the fairer test of new text (README, Results)."
+        f"{share:.0%} of the gold sentences come from documents of the training corpus (whose sentences can be "
+        f"trained on with weak labels, never gold ones); the reported part `{gold.primary}` was never used for "
+        "tuning, but a sample from documents outside the corpus is the fairer test of new text (README, Results)."
     ]
