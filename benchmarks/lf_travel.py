@@ -7,7 +7,10 @@ The learned LF is fitted per corpus, so it abstains here (rules and prototypes o
 writes a CSV (``--out``); an LF "does not travel" when it has at least ``--min-votes`` votes on unseen text and its
 accuracy there is below ``--min-accuracy`` or more than ``--max-drop`` below its accuracy where it was written.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/lf_travel.py --out artifacts/lf_travel.csv
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/lf_travel.py --out artifacts/lf_travel.csv [--unseen exemplars]
+
+``--unseen exemplars`` compares against the hand-labelled training sentences instead (4,800 sentences of 1,400
+``ungd-train`` speeches, ``configs/exemplars/README.md``): a larger unseen side that no rule was written on.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.exemplars import corpus_texts, load_exemplars
 from pipeline.labels import LABEL2ID
 from pipeline.text import normalize
 from pipeline.weak.analysis import travel_table
@@ -31,10 +35,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from weak_dev import SHARED, load_fresh, read_jsonl, sample_halves  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
+EXEMPLARS = ROOT / "configs" / "exemplars" / "ungd_train_labelled.jsonl"
 
 
-def samples() -> tuple[list[dict], list[dict]]:
-    """(written-on rows, unseen rows), each row with ``text`` and ``label``."""
+def samples(unseen_from: str) -> tuple[list[dict], list[dict]]:
+    """(written-on rows, unseen rows), each row with ``text`` and ``label``; ``unseen_from`` ``exemplars`` takes
+    the hand-labelled training sentences (``ungd-train`` speeches no rule was written on) as the unseen side."""
     tuning_ids = set((ROOT / "configs" / "gold" / "ungd_dev_split" / "tuning_ids.txt").read_text().split())
     tuning = [r | {"text": normalize(r["text"])} for r in read_jsonl(SHARED / "gold" / "ungd_dev.jsonl")]
     written, unseen = [r for r in tuning if r["id"] in tuning_ids], []
@@ -42,6 +48,9 @@ def samples() -> tuple[list[dict], list[dict]]:
         half_a, half_b = sample_halves(load_fresh(DATA / name))
         written += half_a
         unseen += half_b
+    if unseen_from == "exemplars":
+        texts = corpus_texts(SHARED / "corpora" / "ungd-train")
+        return written, [{"text": e.text, "label": e.label} for e in load_exemplars(EXEMPLARS, texts, "ungd-train")]
     print("looking at the held-out sample (benchmarks/data/ungd_heldout.jsonl) for the LF travel table")
     return written, unseen + load_fresh(DATA / "ungd_heldout.jsonl")
 
@@ -59,8 +68,10 @@ def main() -> None:
     parser.add_argument("--min-votes", type=int, default=5)
     parser.add_argument("--min-accuracy", type=float, default=0.7)
     parser.add_argument("--max-drop", type=float, default=0.25)
+    parser.add_argument("--unseen", choices=["dev", "exemplars"], default="dev", help="B halves + held-out, or "
+                        "the 4,800 hand-labelled training sentences of configs/exemplars/")  # fmt: skip
     args = parser.parse_args()
-    written, unseen = samples()
+    written, unseen = samples(args.unseen)
     labeler = WeakLabeler(select_lfs(None), embedder=SentenceEmbedder(precision="fp32"))
     sides = []
     for rows in (written, unseen):
