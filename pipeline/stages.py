@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.clock import Clock, peak_rss_mb  # noqa: F401  (re-exported: workflow, report)
-from pipeline.config import GoldConfig
+from pipeline.config import GoldConfig, TrainStageConfig, setting_key
 from pipeline.corpus import Corpus, Document
 from pipeline.errors import InputError
 from pipeline.exemplars import Exemplar, corpus_texts, load_exemplars, with_exemplars
@@ -91,6 +91,9 @@ def read_exemplars(settings: TrainSettings, documents: list[Document], corpus_pa
     if not settings.exemplars:
         return []
     if settings.exemplar_corpus:
+        if not Path(settings.exemplar_corpus).is_dir():
+            fix = f"check {setting_key(TrainStageConfig, 'exemplar_corpus')}"
+            raise InputError("exemplar corpus folder not found", file=settings.exemplar_corpus, fix=fix)
         texts, where = corpus_texts(settings.exemplar_corpus), settings.exemplar_corpus
     else:
         texts, where = {doc.id: doc.text for doc in documents}, corpus_path

@@ -199,6 +199,10 @@ def test_an_exemplar_outside_the_corpus_stops_before_the_run(tmp_path: Path):
     err = result.stderr.strip().splitlines()
     assert len(err) == 1 and f"{exemplars}:1" in err[0] and "'not_a_speech' is not in" in err[0], result.stderr
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+    missing = tmp_path / "no_such_folder"
+    result = run("stance-train", *args, f"train.exemplar_corpus={missing}", check=False)
+    err = result.stderr.strip().splitlines()
+    assert result.returncode != 0 and len(err) == 1 and f"{missing}: exemplar corpus folder not found" in err[0]
 
 
 @pytest.mark.slow
