@@ -37,6 +37,25 @@ KEYWORDS = re.compile(
 )
 
 
+def sentences_of(samples: list[Path]) -> set[tuple[str, int]]:
+    """(doc, start) of every sentence of earlier samples, which a new draw leaves out."""
+    return {
+        (row["doc"], row["start"])
+        for path in samples
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+    }
+
+
+def write_draw(drawn: list[dict], ids: list[str], out: Path, texts_out: Path) -> None:
+    """The sample (offsets, pool, an empty label) to ``out`` and the annotators' file (text, context) to
+    ``texts_out``, both in the order of ``drawn``."""
+    with out.open("w", encoding="utf-8") as sample, texts_out.open("w", encoding="utf-8") as texts:
+        for sid, row in zip(ids, drawn, strict=True):
+            fields = {"id": sid, "doc": row["doc"], "start": row["start"], "end": row["end"], "pool": row["pool"]}
+            sample.write(json.dumps(fields | {"label": None, "reason": ""}) + "\n")
+            texts.write(json.dumps({"id": sid, "context": row["context"], "text": row["text"]}) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "ungd-train")
@@ -56,11 +75,7 @@ def main() -> None:
         held_out = sorted(rng.sample(speeches, N_SPEECHES))
     else:
         held_out = args.ids_out.read_text(encoding="utf-8").split()
-    taken = {
-        (row["doc"], row["start"])
-        for path in args.exclude
-        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
-    }
+    taken = sentences_of(args.exclude)
     documents = {doc.id: doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[])}
     splitter = PysbdSplitter()
     keyword, other = [], []
@@ -83,12 +98,7 @@ def main() -> None:
     rng.shuffle(drawn)
     if first_draw:
         args.ids_out.write_text("\n".join(held_out) + "\n", encoding="utf-8")
-    with args.out.open("w", encoding="utf-8") as sample, args.texts.open("w", encoding="utf-8") as texts:
-        for k, row in enumerate(drawn):
-            sid = f"{args.id_prefix}-{k:03d}"
-            fields = {"id": sid, "doc": row["doc"], "start": row["start"], "end": row["end"], "pool": row["pool"]}
-            sample.write(json.dumps(fields | {"label": None, "reason": ""}) + "\n")
-            texts.write(json.dumps({"id": sid, "context": row["context"], "text": row["text"]}) + "\n")
+    write_draw(drawn, [f"{args.id_prefix}-{k:03d}" for k in range(len(drawn))], args.out, args.texts)
     print(f"{len(held_out)} speeches set aside; keyword pool {len(keyword)}, other {len(other)}; drew {len(drawn)}")
 
 

@@ -20,12 +20,11 @@ A second draw, appended to the first once labelled, leaves the first draw's sent
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 from pathlib import Path
 
-from draw_fresh_sample import KEYWORDS
+from draw_fresh_sample import KEYWORDS, sentences_of, write_draw
 
 from pipeline.corpus import read_corpus
 from pipeline.split import PysbdSplitter
@@ -52,11 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     held_out = set(args.held_out.read_text(encoding="utf-8").split())
-    earlier = {
-        (row["doc"], row["start"])
-        for path in args.exclude
-        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
-    }
+    earlier = sentences_of(args.exclude)
     documents = [doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[]) if doc.id not in held_out]
     splitter = PysbdSplitter()
     favor_side, keyword = [], []
@@ -79,12 +74,7 @@ def main() -> None:
     drawn += [r | {"pool": "keyword"} for r in rng.sample(everything, args.n - n_favor_side)]
     rng.shuffle(drawn)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as sample, args.texts.open("w", encoding="utf-8") as texts:
-        for k, row in enumerate(drawn):
-            sid = f"train14-{args.first_id + k:04d}"
-            fields = {"id": sid, "doc": row["doc"], "start": row["start"], "end": row["end"], "pool": row["pool"]}
-            sample.write(json.dumps(fields | {"label": None, "reason": ""}) + "\n")
-            texts.write(json.dumps({"id": sid, "context": row["context"], "text": row["text"]}) + "\n")
+    write_draw(drawn, [f"train14-{args.first_id + k:04d}" for k in range(len(drawn))], args.out, args.texts)
     print(
         f"{len(documents)} training speeches; favor-side pool {len(favor_side)}, other keyword {len(keyword)}; "
         f"drew {len(drawn)}"

@@ -105,7 +105,9 @@ def main() -> None:
         near_miss_none=args.near_miss,
     )
     targets = np.array([[w["probs"][k] for k in LABELS] for w in (weak[i] for i in rows)])
-    exemplars = load_exemplars(args.exemplars, corpus_texts(args.exemplar_corpus), "") if args.exemplars else []
+    exemplars = []
+    if args.exemplars:
+        exemplars = load_exemplars(args.exemplars, corpus_texts(args.exemplar_corpus), str(args.exemplar_corpus))
     train_texts, train_labels, targets = with_exemplars(
         [texts[i] for i in rows], [str(labels[i]) for i in rows], exemplars, args.exemplar_repeat, targets
     )

@@ -22,7 +22,7 @@ from pipeline.corpus import Corpus
 from pipeline.errors import InputError
 from pipeline.gold import _offset_field, _string_field
 from pipeline.io import read_jsonl
-from pipeline.labels import LABELS
+from pipeline.labels import LABEL2ID, LABELS
 from pipeline.split import Sentence
 
 
@@ -88,5 +88,5 @@ def with_exemplars(
     out_labels = [labels[i] for i in keep] + [e.label for e in added]
     if targets is None:
         return out_texts, out_labels, None
-    one_hot = np.eye(len(LABELS))[[LABELS.index(e.label) for e in added]].reshape(len(added), len(LABELS))
+    one_hot = np.eye(len(LABELS))[[LABEL2ID[e.label] for e in added]]
     return out_texts, out_labels, np.concatenate([np.asarray(targets)[keep], one_hot])
