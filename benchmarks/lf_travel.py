@@ -9,8 +9,11 @@ accuracy there is below ``--min-accuracy`` or more than ``--max-drop`` below its
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/lf_travel.py --out artifacts/lf_travel.csv [--unseen exemplars]
 
-``--unseen exemplars`` compares against the hand-labelled training sentences instead (4,800 sentences of 1,400
-``ungd-train`` speeches, ``configs/exemplars/README.md``): a larger unseen side that no rule was written on.
+``--unseen exemplars`` compares against the hand-labelled training sentences instead (the 4,800 of the first two
+rounds, drawn at random from keyword sentences of 1,400 ``ungd-train`` speeches, ``configs/exemplars/README.md``):
+a larger unseen side that no rule was written on. The third round is left out: a model's uncertainty chose most
+of it, so it is no fair sample of text. (The committed table was made before their second reading changed 58
+of their labels.)
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ def samples(unseen_from: str) -> tuple[list[dict], list[dict]]:
         unseen += half_b
     if unseen_from == "exemplars":
         texts = corpus_texts(SHARED / "corpora" / "ungd-train")
-        return written, [{"text": e.text, "label": e.label} for e in load_exemplars(EXEMPLARS, texts, "ungd-train")]
+        exemplars = load_exemplars(EXEMPLARS, texts, "ungd-train")[:4800]  # the first two rounds, drawn at random
+        return written, [{"text": e.text, "label": e.label} for e in exemplars]
     print("looking at the held-out sample (benchmarks/data/ungd_heldout.jsonl) for the LF travel table")
     return written, unseen + load_fresh(DATA / "ungd_heldout.jsonl")
 
@@ -69,7 +73,7 @@ def main() -> None:
     parser.add_argument("--min-accuracy", type=float, default=0.7)
     parser.add_argument("--max-drop", type=float, default=0.25)
     parser.add_argument("--unseen", choices=["dev", "exemplars"], default="dev", help="B halves + held-out, or "
-                        "the 4,800 hand-labelled training sentences of configs/exemplars/")  # fmt: skip
+                        "the first 4,800 hand-labelled training sentences of configs/exemplars/")  # fmt: skip
     args = parser.parse_args()
     written, unseen = samples(args.unseen)
     labeler = WeakLabeler(select_lfs(None), embedder=SentenceEmbedder(precision="fp32"))

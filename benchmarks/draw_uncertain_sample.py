@@ -1,0 +1,87 @@
+"""Draw more hand-labelled *training* sentences where a fine-tuned model is least sure (uncertainty sampling).
+
+The earlier rounds (``draw_training_sample.py``) drew at random from keyword sentences, so most of their labels
+repeat what the model already gets right. This round lets a finished run's model score every keyword sentence of
+the training speeches (the 100 set-aside speeches and every earlier draw left out) and takes those with the
+smallest margin between its two most probable labels, plus a share drawn at random from the same pool, so that
+the training sample keeps sentences of every kind (Settles, "Active Learning Literature Survey", 2009, sec. 3.1).
+The model never sees a test sample or a gold set here, and its scores choose only which sentences get read.
+
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/draw_uncertain_sample.py artifacts/runs/<name> \
+        --n 3200 --random-share 0.25 --seed 20261207 --first-id 4800 \
+        --exclude configs/exemplars/ungd_train_labelled.jsonl --out /tmp/draw3.jsonl --texts /tmp/draw3_texts.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+import numpy as np
+from draw_fresh_sample import KEYWORDS, sentences_of, write_draw
+
+from pipeline.corpus import read_corpus
+from pipeline.predict import Predictor
+from pipeline.runs import resolve_model_dir
+from pipeline.split import PysbdSplitter
+from pipeline.text import normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def keyword_sentences(corpus: Path, held_out: set[str], earlier: set[tuple[str, int]]) -> list[dict]:
+    """Keyword sentences of at least 4 words from the training speeches, with the sentence before each."""
+    rows = []
+    splitter = PysbdSplitter()
+    for doc in read_corpus(corpus, suffixes=[".txt"], exclude=[]):
+        if doc.id in held_out:
+            continue
+        sentences = splitter.split(doc)
+        for index, sentence in enumerate(sentences):
+            wanted = len(sentence.text.split()) >= 4 and KEYWORDS.search(sentence.text)
+            if wanted and (doc.id, sentence.start) not in earlier:
+                row = {"doc": doc.id, "start": sentence.start, "end": sentence.end, "text": sentence.text}
+                rows.append(row | {"context": sentences[index - 1].text if index else ""})
+    return rows
+
+
+def margins(run: Path, texts: list[str], threads: int) -> np.ndarray:
+    """Top-1 minus top-2 probability of the run's model for each text (small: the model is unsure)."""
+    probs = Predictor(resolve_model_dir(run), fast_path="fp32", threads=threads).predict_proba(texts)
+    top = np.sort(probs, axis=1)
+    return top[:, -1] - top[:, -2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("run", type=Path, help="a finished run whose model scores the candidates")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "ungd-train")
+    parser.add_argument("--held-out", type=Path, default=ROOT / "configs" / "corpus" / "ungd_train_heldout_ids.txt")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--texts", type=Path, required=True, help="text + context for the annotators (not committed)")
+    parser.add_argument("--n", type=int, default=3200)
+    parser.add_argument("--random-share", type=float, default=0.25, help="share drawn at random from the pool")
+    parser.add_argument("--seed", type=int, default=20261207)
+    parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier draws: their sentences stay out")
+    parser.add_argument("--first-id", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    held_out = set(args.held_out.read_text(encoding="utf-8").split())
+    pool = keyword_sentences(args.corpus, held_out, sentences_of(args.exclude))
+    margin = margins(args.run, [normalize(r["text"]) for r in pool], args.threads)
+    n_random = round(args.n * args.random_share)
+    ranked = np.argsort(margin, kind="stable")[: args.n - n_random].tolist()
+    chosen = set(ranked)
+    rest = [i for i in range(len(pool)) if i not in chosen]
+    rng = random.Random(args.seed)
+    drawn = [pool[i] | {"pool": "uncertain"} for i in ranked]
+    drawn += [pool[i] | {"pool": "keyword"} for i in rng.sample(rest, n_random)]
+    rng.shuffle(drawn)
+    write_draw(drawn, [f"train14-{args.first_id + k:04d}" for k in range(len(drawn))], args.out, args.texts)
+    cut = float(margin[ranked[-1]]) if ranked else float("nan")
+    print(f"pool {len(pool)} keyword sentences; drew {len(drawn)} ({len(ranked)} with margin <= {cut:.3f})")
+
+
+if __name__ == "__main__":
+    main()
