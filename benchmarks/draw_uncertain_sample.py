@@ -9,7 +9,11 @@ The model never sees a test sample or a gold set here, and its scores choose onl
 
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/draw_uncertain_sample.py artifacts/runs/<name> \
         --n 3200 --random-share 0.25 --seed 20261207 --first-id 4800 \
-        --exclude configs/exemplars/ungd_train_labelled.jsonl --out /tmp/draw3.jsonl --texts /tmp/draw3_texts.jsonl
+        --exclude <(head -4800 configs/exemplars/ungd_train_labelled.jsonl) --out /tmp/draw3.jsonl \
+        --texts /tmp/draw3_texts.jsonl
+
+(``artifacts/runs/un-hand`` = ``stance-train experiment=ungd`` with the first 4,800 exemplars; the command above
+redraws ids ``train14-4800`` to ``-7999`` of the committed file exactly, with 1 or 2 threads.)
 """
 
 from __future__ import annotations
