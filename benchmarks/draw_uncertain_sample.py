@@ -12,8 +12,8 @@ The model never sees a test sample or a gold set here, and its scores choose onl
         --exclude <(head -4800 configs/exemplars/ungd_train_labelled.jsonl) --out /tmp/draw3.jsonl \
         --texts /tmp/draw3_texts.jsonl
 
-(``artifacts/runs/un-hand`` = ``stance-train experiment=ungd`` with the first 4,800 exemplars; the command above
-redraws ids ``train14-4800`` to ``-7999`` of the committed file exactly, with 1 or 2 threads.)
+(``artifacts/runs/un-hand`` = ``stance-train experiment=ungd`` at commit 8e8a116, the first 4,800 exemplars; the
+command redraws ids ``train14-4800`` to ``-7999`` of the committed file exactly, with 1 or 2 threads.)
 """
 
 from __future__ import annotations
