@@ -22,9 +22,10 @@ import argparse
 import json
 import random
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.corpus import read_corpus
+from pipeline.corpus import Document, read_corpus
 from pipeline.split import PysbdSplitter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,20 @@ def sentences_of(samples: list[Path]) -> set[tuple[str, int]]:
         for path in samples
         for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
     }
+
+
+def candidate_sentences(documents: Iterable[Document], taken: set[tuple[str, int]]) -> list[dict]:
+    """Sentences of at least 4 words (the project's splitter) not among ``taken``, each with the sentence before
+    it as context, in document order: the pool every draw script samples from."""
+    rows = []
+    splitter = PysbdSplitter()
+    for doc in documents:
+        sentences = splitter.split(doc)
+        for index, sentence in enumerate(sentences):
+            if len(sentence.text.split()) >= 4 and (doc.id, sentence.start) not in taken:
+                row = {"doc": doc.id, "start": sentence.start, "end": sentence.end, "text": sentence.text}
+                rows.append(row | {"context": sentences[index - 1].text if index else ""})
+    return rows
 
 
 def write_draw(drawn: list[dict], ids: list[str], out: Path, texts_out: Path) -> None:
@@ -77,22 +92,9 @@ def main() -> None:
         held_out = args.ids_out.read_text(encoding="utf-8").split()
     taken = sentences_of(args.exclude)
     documents = {doc.id: doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[])}
-    splitter = PysbdSplitter()
     keyword, other = [], []
-    for doc_id in held_out:
-        sentences = splitter.split(documents[doc_id])
-        for index, sentence in enumerate(sentences):
-            if len(sentence.text.split()) < 4 or (doc_id, sentence.start) in taken:
-                continue
-            context = sentences[index - 1].text if index else ""
-            row = {
-                "doc": doc_id,
-                "start": sentence.start,
-                "end": sentence.end,
-                "text": sentence.text,
-                "context": context,
-            }
-            (keyword if KEYWORDS.search(sentence.text) else other).append(row)
+    for row in candidate_sentences((documents[doc_id] for doc_id in held_out), taken):
+        (keyword if KEYWORDS.search(row["text"]) else other).append(row)
     drawn = [r | {"pool": "keyword"} for r in rng.sample(keyword, args.keyword)]
     drawn += [r | {"pool": "random"} for r in rng.sample(other, args.random)]
     rng.shuffle(drawn)

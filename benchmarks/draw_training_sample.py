@@ -24,10 +24,9 @@ import random
 import re
 from pathlib import Path
 
-from draw_fresh_sample import KEYWORDS, sentences_of, write_draw
+from draw_fresh_sample import KEYWORDS, candidate_sentences, sentences_of, write_draw
 
 from pipeline.corpus import read_corpus
-from pipeline.split import PysbdSplitter
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261204
@@ -53,20 +52,10 @@ def main() -> None:
     held_out = set(args.held_out.read_text(encoding="utf-8").split())
     earlier = sentences_of(args.exclude)
     documents = [doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[]) if doc.id not in held_out]
-    splitter = PysbdSplitter()
     favor_side, keyword = [], []
-    for doc in documents:
-        sentences = splitter.split(doc)
-        for index, sentence in enumerate(sentences):
-            if (
-                len(sentence.text.split()) < 4
-                or not KEYWORDS.search(sentence.text)
-                or (doc.id, sentence.start) in earlier
-            ):
-                continue
-            row = {"doc": doc.id, "start": sentence.start, "end": sentence.end, "text": sentence.text}
-            row["context"] = sentences[index - 1].text if index else ""
-            (favor_side if FAVOR_SIDE.search(sentence.text) else keyword).append(row)
+    for row in candidate_sentences(documents, earlier):
+        if KEYWORDS.search(row["text"]):
+            (favor_side if FAVOR_SIDE.search(row["text"]) else keyword).append(row)
     n_favor_side = args.n // 2
     drawn = [r | {"pool": "favor_side"} for r in rng.sample(favor_side, n_favor_side)]
     taken = {(r["doc"], r["start"]) for r in drawn}

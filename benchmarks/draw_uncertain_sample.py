@@ -23,31 +23,14 @@ import random
 from pathlib import Path
 
 import numpy as np
-from draw_fresh_sample import KEYWORDS, sentences_of, write_draw
+from draw_fresh_sample import KEYWORDS, candidate_sentences, sentences_of, write_draw
 
 from pipeline.corpus import read_corpus
 from pipeline.predict import Predictor
 from pipeline.runs import resolve_model_dir
-from pipeline.split import PysbdSplitter
 from pipeline.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def keyword_sentences(corpus: Path, held_out: set[str], earlier: set[tuple[str, int]]) -> list[dict]:
-    """Keyword sentences of at least 4 words from the training speeches, with the sentence before each."""
-    rows = []
-    splitter = PysbdSplitter()
-    for doc in read_corpus(corpus, suffixes=[".txt"], exclude=[]):
-        if doc.id in held_out:
-            continue
-        sentences = splitter.split(doc)
-        for index, sentence in enumerate(sentences):
-            wanted = len(sentence.text.split()) >= 4 and KEYWORDS.search(sentence.text)
-            if wanted and (doc.id, sentence.start) not in earlier:
-                row = {"doc": doc.id, "start": sentence.start, "end": sentence.end, "text": sentence.text}
-                rows.append(row | {"context": sentences[index - 1].text if index else ""})
-    return rows
 
 
 def margins(run: Path, texts: list[str], threads: int) -> np.ndarray:
@@ -72,7 +55,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     held_out = set(args.held_out.read_text(encoding="utf-8").split())
-    pool = keyword_sentences(args.corpus, held_out, sentences_of(args.exclude))
+    documents = (doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[]) if doc.id not in held_out)
+    pool = [row for row in candidate_sentences(documents, sentences_of(args.exclude)) if KEYWORDS.search(row["text"])]
     margin = margins(args.run, [normalize(r["text"]) for r in pool], args.threads)
     n_random = round(args.n * args.random_share)
     ranked = np.argsort(margin, kind="stable")[: args.n - n_random].tolist()
