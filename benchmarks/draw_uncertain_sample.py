@@ -14,6 +14,16 @@ The model never sees a test sample or a gold set here, and its scores choose onl
 
 (``artifacts/runs/un-hand`` = ``stance-train experiment=ungd`` at commit 8e8a116, the first 4,800 exemplars; the
 command redraws ids ``train14-4800`` to ``-7999`` of the committed file exactly, with 1 or 2 threads.)
+
+``--by favor`` ranks by the model's probability of ``favor`` instead, highest first, to feed the rarest label: the
+top of that ranking holds the model's favor calls (right ones and false alarms, which the labels correct) and the
+sentences just below its threshold (the favor it misses). The fourth round:
+
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/draw_uncertain_sample.py artifacts/runs/un-8k --by favor \
+        --n 2400 --random-share 0.25 --seed 20261208 --first-id 8000 \
+        --exclude configs/exemplars/ungd_train_labelled.jsonl --out /tmp/draw4.jsonl --texts /tmp/draw4_texts.jsonl
+
+(``artifacts/runs/un-8k`` = ``stance-train experiment=ungd`` at commit 681af48, the first 8,000 exemplars.)
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import numpy as np
 from draw_fresh_sample import KEYWORDS, candidate_sentences, sentences_of, write_draw
 
 from pipeline.corpus import read_corpus
+from pipeline.labels import FAVOR
 from pipeline.predict import Predictor
 from pipeline.runs import resolve_model_dir
 from pipeline.text import normalize
@@ -33,9 +44,15 @@ from pipeline.text import normalize
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def margins(run: Path, texts: list[str], threads: int) -> np.ndarray:
-    """Top-1 minus top-2 probability of the run's model for each text (small: the model is unsure)."""
+def ranking_scores(run: Path, texts: list[str], threads: int, by: str) -> np.ndarray:
+    """Score each text with the run's model; the smallest scores are drawn first.
+
+    ``margin``: top-1 minus top-2 probability (small: the model is unsure). ``favor``: minus the probability of
+    ``favor`` (small: the model leans to favor).
+    """
     probs = Predictor(resolve_model_dir(run), fast_path="fp32", threads=threads).predict_proba(texts)
+    if by == "favor":
+        return -probs[:, FAVOR]
     top = np.sort(probs, axis=1)
     return top[:, -1] - top[:, -2]
 
@@ -53,22 +70,23 @@ def main() -> None:
     parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier draws: their sentences stay out")
     parser.add_argument("--first-id", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--by", choices=["margin", "favor"], default="margin", help="what ranks the pool")
     args = parser.parse_args()
     held_out = set(args.held_out.read_text(encoding="utf-8").split())
     documents = (doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[]) if doc.id not in held_out)
     pool = [row for row in candidate_sentences(documents, sentences_of(args.exclude)) if KEYWORDS.search(row["text"])]
-    margin = margins(args.run, [normalize(r["text"]) for r in pool], args.threads)
+    score = ranking_scores(args.run, [normalize(r["text"]) for r in pool], args.threads, args.by)
     n_random = round(args.n * args.random_share)
-    ranked = np.argsort(margin, kind="stable")[: args.n - n_random].tolist()
+    ranked = np.argsort(score, kind="stable")[: args.n - n_random].tolist()
     chosen = set(ranked)
     rest = [i for i in range(len(pool)) if i not in chosen]
     rng = random.Random(args.seed)
-    drawn = [pool[i] | {"pool": "uncertain"} for i in ranked]
+    drawn = [pool[i] | {"pool": "uncertain" if args.by == "margin" else "favor-ranked"} for i in ranked]
     drawn += [pool[i] | {"pool": "keyword"} for i in rng.sample(rest, n_random)]
     rng.shuffle(drawn)
     write_draw(drawn, [f"train14-{args.first_id + k:04d}" for k in range(len(drawn))], args.out, args.texts)
-    cut = float(margin[ranked[-1]]) if ranked else float("nan")
-    print(f"pool {len(pool)} keyword sentences; drew {len(drawn)} ({len(ranked)} with margin <= {cut:.3f})")
+    cut = float(score[ranked[-1]]) if ranked else float("nan")
+    print(f"pool {len(pool)} keyword sentences; drew {len(drawn)} ({len(ranked)} with {args.by} score <= {cut:.3f})")
 
 
 if __name__ == "__main__":
