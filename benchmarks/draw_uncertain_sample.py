@@ -21,9 +21,11 @@ sentences just below its threshold (the favor it misses). The fourth round:
 
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/draw_uncertain_sample.py artifacts/runs/un-8k --by favor \
         --n 2400 --random-share 0.25 --seed 20261208 --first-id 8000 \
-        --exclude configs/exemplars/ungd_train_labelled.jsonl --out /tmp/draw4.jsonl --texts /tmp/draw4_texts.jsonl
+        --exclude <(head -8000 configs/exemplars/ungd_train_labelled.jsonl) --out /tmp/draw4.jsonl \
+        --texts /tmp/draw4_texts.jsonl
 
-(``artifacts/runs/un-8k`` = ``stance-train experiment=ungd`` at commit 681af48, the first 8,000 exemplars.)
+(``artifacts/runs/un-8k`` = ``stance-train experiment=ungd`` at commit 681af48, the first 8,000 exemplars; it
+draws ids ``train14-8000`` to ``-10399``. The 1,800th sentence of that ranking has a favor probability of 0.001.)
 """
 
 from __future__ import annotations
