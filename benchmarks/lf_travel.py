@@ -11,9 +11,9 @@ accuracy there is below ``--min-accuracy`` or more than ``--max-drop`` below its
 
 ``--unseen exemplars`` compares against the hand-labelled training sentences instead (the 4,800 of the first two
 rounds, drawn at random from keyword sentences of 1,400 ``ungd-train`` speeches, ``configs/exemplars/README.md``):
-a larger unseen side that no rule was written on. The third round is left out: a model's uncertainty chose most
-of it, so it is no fair sample of text. (The committed table was made before their second reading changed 58
-of their labels.)
+a larger unseen side that no rule was written on. The third and fourth rounds are left out: a model's scores
+chose most of them, so they are no fair sample of text. (The committed table uses the labels after the second
+and third readings.)
 """
 
 from __future__ import annotations
