@@ -14,6 +14,10 @@ A later sample from the same set-aside speeches (``--seed`` other than the first
     .venv/bin/python benchmarks/draw_fresh_sample.py --seed 20261203 --keyword 400 --random 0 \
         --exclude benchmarks/data/ungd_train_fresh.jsonl --id-prefix fresh14b \
         --out benchmarks/data/ungd_train_fresh2.jsonl --texts /tmp/fresh2_texts.jsonl
+
+Once their keyword pool is used up, ``--new-speeches N`` sets N more speeches aside (seeded by ``--seed``, from
+those not yet set aside), appends them to ``--ids-out`` and draws only from them. Hand-labelled training
+sentences of those speeches must then leave ``configs/exemplars/`` (its README says how).
 """
 
 from __future__ import annotations
@@ -82,14 +86,17 @@ def main() -> None:
     parser.add_argument("--random", type=int, default=N_RANDOM, help="sentences drawn from the rest")
     parser.add_argument("--exclude", type=Path, nargs="*", default=[], help="earlier samples: their sentences stay out")
     parser.add_argument("--id-prefix", default="fresh14")
+    parser.add_argument("--new-speeches", type=int, default=0, help="set this many more speeches aside; draw from them")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     first_draw = args.seed == SEED
-    if first_draw:
-        speeches = sorted(path.stem for path in args.corpus.glob("*.txt"))
-        held_out = sorted(rng.sample(speeches, N_SPEECHES))
+    speeches = sorted(path.stem for path in args.corpus.glob("*.txt"))
+    set_aside = [] if first_draw else args.ids_out.read_text(encoding="utf-8").split()
+    if first_draw or args.new_speeches:
+        remaining = sorted(set(speeches) - set(set_aside))
+        held_out = sorted(rng.sample(remaining, args.new_speeches or N_SPEECHES))
     else:
-        held_out = args.ids_out.read_text(encoding="utf-8").split()
+        held_out = set_aside
     taken = sentences_of(args.exclude)
     documents = {doc.id: doc for doc in read_corpus(args.corpus, suffixes=[".txt"], exclude=[])}
     keyword, other = [], []
@@ -98,8 +105,8 @@ def main() -> None:
     drawn = [r | {"pool": "keyword"} for r in rng.sample(keyword, args.keyword)]
     drawn += [r | {"pool": "random"} for r in rng.sample(other, args.random)]
     rng.shuffle(drawn)
-    if first_draw:
-        args.ids_out.write_text("\n".join(held_out) + "\n", encoding="utf-8")
+    if first_draw or args.new_speeches:
+        args.ids_out.write_text("\n".join(set_aside + held_out) + "\n", encoding="utf-8")
     write_draw(drawn, [f"{args.id_prefix}-{k:03d}" for k in range(len(drawn))], args.out, args.texts)
     print(f"{len(held_out)} speeches set aside; keyword pool {len(keyword)}, other {len(other)}; drew {len(drawn)}")
 

@@ -4,7 +4,7 @@ Issue 14: the weak labels are the model's ceiling (the model agrees with its lab
 sentences), and `favor` is where both fail. A few hundred sentences labelled by the guideline give the model
 evidence that no rule encodes, the setting of "rules generalizing labelled exemplars" (Awasthi et al., ICLR 2020).
 
-Sentences come only from training speeches: the 100 set-aside speeches (``configs/corpus/ungd_train_heldout_ids.txt``)
+Sentences come only from training speeches: the set-aside speeches (``configs/corpus/ungd_train_heldout_ids.txt``)
 and therefore every test sample drawn from them are left out, and no gold set comes from ``ungd-train``. Half of the
 draw comes from keyword sentences that name peacekeeping, contingents or a force's mandate (where `favor` lives and
 where its weak labels are least precise), half from all keyword sentences (the filter of the test samples).
@@ -15,6 +15,11 @@ A second draw, appended to the first once labelled, leaves the first draw's sent
 
     .venv/bin/python benchmarks/draw_training_sample.py --n 3200 --seed 20261205 --first-id 1600 \
         --exclude configs/exemplars/ungd_train_labelled.jsonl --out /tmp/draw2.jsonl --texts /tmp/draw2_texts.jsonl
+The draws above read the set-aside list and the exemplar file as they were at commit 3a90767 (100 speeches set
+aside, 10,400 lines). Since then 100 more speeches are set aside and their 688 exemplars removed
+(``configs/exemplars/README.md``); to redraw, pass those two files from that commit (``git show
+3a90767:configs/corpus/ungd_train_heldout_ids.txt``, ``git show 3a90767:configs/exemplars/ungd_train_labelled.jsonl``)
+as ``--held-out`` and to ``--exclude``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The earlier rounds (``draw_training_sample.py``) drew at random from keyword sentences, so most of their labels
 repeat what the model already gets right. This round lets a finished run's model score every keyword sentence of
-the training speeches (the 100 set-aside speeches and every earlier draw left out) and takes those with the
+the training speeches (the set-aside speeches and every earlier draw left out) and takes those with the
 smallest margin between its two most probable labels, plus a share drawn at random from the same pool, so that
 the training sample keeps sentences of every kind (Settles, "Active Learning Literature Survey", 2009, sec. 3.1).
 The model never sees a test sample or a gold set here, and its scores choose only which sentences get read.
@@ -26,6 +26,12 @@ sentences just below its threshold (the favor it misses). The fourth round:
 
 (``artifacts/runs/un-8k`` = ``stance-train experiment=ungd`` at commit 681af48, the first 8,000 exemplars; it
 draws ids ``train14-8000`` to ``-10399``. The 1,800th sentence of that ranking has a favor probability of 0.001.)
+
+The draws above read the set-aside list and the exemplar file as they were at commit 3a90767 (100 speeches set
+aside, 10,400 lines). Since then 100 more speeches are set aside and their 688 exemplars removed
+(``configs/exemplars/README.md``); to redraw, pass those two files from that commit (``git show
+3a90767:configs/corpus/ungd_train_heldout_ids.txt``, ``git show 3a90767:configs/exemplars/ungd_train_labelled.jsonl``)
+as ``--held-out`` and to ``--exclude``.
 """
 
 from __future__ import annotations
