@@ -49,6 +49,11 @@ class EmbedPrecision(Enum):
     fp32 = "fp32"  # torch fp32: the reference (and the previous implementation in benchmarks/weak.py)
 
 
+class Pooling(Enum):
+    cls = "cls"  # the [CLS] vector through BERT's pooler (transformers' BertForSequenceClassification)
+    mean = "mean"  # the mask-weighted mean of the token vectors, as all-MiniLM-L6-v2 was trained (pipeline.mean_pool)
+
+
 class TrainTargets(Enum):
     hard = "hard"  # the label model's label, one-hot
     soft = "soft"  # the label model's probabilities
@@ -126,6 +131,7 @@ class WeakConfig:
 
 @dataclass
 class PackagedMiniLMConfig:
+    pooling: Pooling = Pooling.cls  # what the classifier head reads
     name: str = "minilm"
     _target_: str = "pipeline.models.PackagedMiniLM"  # last: pipeline.models subclasses this
 
@@ -144,6 +150,7 @@ class TinyBertConfig:
     num_heads: int = 2
     intermediate_size: int = 64
     seed: int = 0
+    pooling: Pooling = Pooling.cls
     name: str = "tiny"
     _target_: str = "pipeline.models.TinyBert"  # last: pipeline.models subclasses this
 

