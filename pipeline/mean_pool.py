@@ -3,6 +3,8 @@
 ``BertForSequenceClassification`` classifies the [CLS] vector through a pooler layer. all-MiniLM-L6-v2 was trained
 as a sentence encoder on the mask-weighted mean of its token vectors; its [CLS] vector and pooler were never
 trained for that. This head starts fine-tuning from the representation the encoder already has.
+On the UN task it did not beat the [CLS] head (mean of two seeds on the development B halves, 0.801 against
+0.818: ``benchmarks/results/README.md``), so ``model.pooling`` defaults to ``cls``.
 
 Importing this module registers the model type ``bert_mean_pool`` with transformers' Auto classes, so a saved
 model loads through ``AutoModelForSequenceClassification`` like any other (our own code, no remote code).
