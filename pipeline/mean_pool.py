@@ -25,6 +25,12 @@ from transformers import (
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 
+def masked_mean(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The mean of each row's token vectors over its real tokens (padding left out): a sentence embedding."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
 class MeanPoolBertConfig(BertConfig):
     """A BERT config whose model type names the mean-pooled classifier."""
 
@@ -58,9 +64,7 @@ class MeanPoolBertForSequenceClassification(BertPreTrainedModel):
         ).last_hidden_state
         if attention_mask is None:
             attention_mask = torch.ones(hidden.shape[:2], dtype=hidden.dtype, device=hidden.device)
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        logits = self.classifier(self.dropout(pooled))
+        logits = self.classifier(self.dropout(masked_mean(hidden, attention_mask)))
         loss = torch.nn.functional.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)
 

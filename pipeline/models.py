@@ -108,7 +108,13 @@ class TinyBert(TinyBertConfig):
         import torch
 
         tokenizer = AutoTokenizer.from_pretrained(str(packaged_minilm_path()))
-        config = BertConfig(
+        if _pooling(self.pooling) is Pooling.mean:
+            from pipeline.mean_pool import MeanPoolBertConfig, MeanPoolBertForSequenceClassification
+
+            config_class, model_class = MeanPoolBertConfig, MeanPoolBertForSequenceClassification
+        else:
+            config_class, model_class = BertConfig, BertForSequenceClassification
+        config = config_class(
             vocab_size=tokenizer.vocab_size,
             hidden_size=self.hidden_size,
             num_hidden_layers=self.num_layers,
@@ -122,12 +128,7 @@ class TinyBert(TinyBertConfig):
         generator_state = torch.random.get_rng_state()
         torch.manual_seed(self.seed)
         try:
-            if _pooling(self.pooling) is Pooling.mean:
-                from pipeline.mean_pool import MeanPoolBertConfig, MeanPoolBertForSequenceClassification
-
-                model = MeanPoolBertForSequenceClassification(MeanPoolBertConfig(**config.to_dict()))
-            else:
-                model = BertForSequenceClassification(config)
+            model = model_class(config)
         finally:
             torch.random.set_rng_state(generator_state)
         return model, tokenizer

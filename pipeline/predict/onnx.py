@@ -137,6 +137,8 @@ def _export_onnx(model: Any, input_names: list[str], target: Path, head: str = "
     """Export with dynamic batch and sequence axes into a temp file, then rename it into place atomically."""
     import torch
 
+    from pipeline.mean_pool import masked_mean
+
     sample = torch.ones((2, 8), dtype=torch.int64)
     names = ["input_ids", *input_names]
     arguments = {name: sample if name != "token_type_ids" else torch.zeros_like(sample) for name in names}
@@ -150,9 +152,7 @@ def _export_onnx(model: Any, input_names: list[str], target: Path, head: str = "
             inputs = dict(zip(names, tensors, strict=True))
             if head == "logits":
                 return self.inner(**inputs).logits
-            hidden = self.inner(**inputs).last_hidden_state
-            mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            pooled = masked_mean(self.inner(**inputs).last_hidden_state, inputs["attention_mask"])
             return torch.nn.functional.normalize(pooled, dim=-1)
 
     axes = {name: {0: "batch", 1: "sequence"} for name in names} | {head: {0: "batch"}}

@@ -115,14 +115,15 @@ class SentenceEmbedder:
         """Unit vectors for one tokenised batch, through ONNX Runtime or torch."""
         import torch
 
+        from pipeline.mean_pool import masked_mean
+
         if self._session is not None:
             wanted = {i.name for i in self._session.get_inputs()}
             return np.asarray(self._session.run(None, {k: v for k, v in arrays.items() if k in wanted})[0], np.float32)
         tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             hidden = self._model(**tensors).last_hidden_state.float()
-        mask = tensors["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        pooled = masked_mean(hidden, tensors["attention_mask"])
         return torch.nn.functional.normalize(pooled, dim=-1).numpy().astype(np.float32)
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
