@@ -27,7 +27,21 @@ sentences just below its threshold (the favor it misses). The fourth round:
 (``artifacts/runs/un-8k`` = ``stance-train experiment=ungd`` at commit 681af48, the first 8,000 exemplars; it
 draws ids ``train14-8000`` to ``-10399``. The 1,800th sentence of that ranking has a favor probability of 0.001.)
 
-The draws above read the set-aside list and the exemplar file as they were at commit 3a90767 (100 speeches set
+A fifth round (2026-12-07; ids ``-10400`` to ``-13599``, kept apart in ``configs/exemplars/ungd_train_round5.jsonl``
+because it lost on the B halves) drew 1,600 by favor and then 1,600 by margin, with the model of ``un-9k7`` (the
+9,712 exemplars of commit 7a870ee), after the seventh test sample had set 100 more speeches aside:
+
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/draw_uncertain_sample.py artifacts/runs/un-9k7 --by favor \
+        --n 1600 --random-share 0.25 --seed 20261210 --first-id 10400 \
+        --exclude configs/exemplars/ungd_train_labelled.jsonl --out /tmp/d5/draw5a.jsonl --texts /tmp/d5/a.jsonl
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/draw_uncertain_sample.py artifacts/runs/un-9k7 \
+        --n 1600 --random-share 0.25 --seed 20261211 --first-id 12000 \
+        --exclude configs/exemplars/ungd_train_labelled.jsonl /tmp/d5/draw5a.jsonl --out /tmp/d5/draw5b.jsonl \
+        --texts /tmp/d5/b.jsonl
+
+(with the set-aside list and exemplar file of commit 0cea3f4: 300 speeches, 8,971 lines.)
+
+The first four draws read the set-aside list and the exemplar file as they were at commit 3a90767 (100 speeches set
 aside, 10,400 lines). Since then 100 more speeches are set aside and their 688 exemplars removed
 (``configs/exemplars/README.md``); to redraw, pass those two files from that commit (``git show
 3a90767:configs/corpus/ungd_train_heldout_ids.txt``, ``git show 3a90767:configs/exemplars/ungd_train_labelled.jsonl``)

@@ -78,12 +78,11 @@ def test_exemplars_join_the_weak_pairs_repeated_and_override_a_weak_label_of_the
     assert with_exemplars(texts, labels, [], targets=None) == (texts, labels, None)
 
 
-def test_the_committed_exemplars_come_from_training_speeches_only():
+@pytest.mark.parametrize("name", ["ungd_train_labelled.jsonl", "ungd_train_round5.jsonl"])
+def test_the_committed_exemplars_come_from_training_speeches_only(name: str):
     """No exemplar shares a speech with the set-aside ungd-train speeches that every fresh test sample comes from."""
     root = Path(__file__).resolve().parents[1]
-    rows = [
-        json.loads(line) for line in (root / "configs/exemplars/ungd_train_labelled.jsonl").read_text().splitlines()
-    ]
+    rows = [json.loads(line) for line in (root / "configs/exemplars" / name).read_text().splitlines()]
     held_out = set((root / "configs/corpus/ungd_train_heldout_ids.txt").read_text().split())
     samples = (root / "benchmarks" / "data").glob("*.jsonl")
     tests = [json.loads(line) for path in samples for line in path.read_text().splitlines()]
