@@ -49,10 +49,24 @@ def bagged_offset(logp: np.ndarray, truth: list[str], n: int = 200, seed: int = 
 
 
 def macro(logp: np.ndarray, truth: list[str], offset: float) -> float:
+    """Macro-F1 of the argmax after adding ``offset`` to the `none` log-probability."""
     shifted = logp.copy()
     shifted[:, NONE] += offset
     predicted = [LABELS[i] for i in shifted.argmax(axis=1)]
     return float(f1_score(truth, predicted, labels=list(LABELS), average="macro", zero_division=0))
+
+
+def unshifted_log_probs(run: Path, parts: tuple[list[str], ...]) -> list[np.ndarray]:
+    """The run's log-probabilities of each part's texts with its applied `none` shift undone (as trained),
+    renormalised, since choose_none_offset takes probabilities."""
+    applied = json.loads((run / "run.json").read_text(encoding="utf-8")).get("none_logit_offset") or 0.0
+    predictor = Predictor(run / "model", fast_path="fp32", threads=1)
+    out = []
+    for texts in parts:
+        logp = np.log(np.clip(predictor.predict_proba(texts), 1e-12, 1.0))
+        logp[:, NONE] -= applied
+        out.append(logp - np.logaddexp.reduce(logp, axis=1, keepdims=True))
+    return out
 
 
 def main() -> None:
@@ -76,16 +90,8 @@ def main() -> None:
     print(f"{'run':12s} " + "  ".join(f"{m:>20s}" for m in methods) + "   (shift: B macro-F1)")
     table = []
     for run in args.runs:
-        applied = json.loads((run / "run.json").read_text(encoding="utf-8")).get("none_logit_offset") or 0.0
-        predictor = Predictor(run / "model", fast_path="fp32", threads=1)
-        logp = [
-            np.log(np.clip(predictor.predict_proba(texts), 1e-12, 1.0))
-            for texts in ([g.sentence.norm for g in gold], [r["text"] for r in half_a], [r["text"] for r in half_b])
-        ]
-        for part in logp:  # back to the model as trained, renormalised (choose_none_offset takes probabilities)
-            part[:, NONE] -= applied
-            part -= np.logaddexp.reduce(part, axis=1, keepdims=True)
-        tuning_lp, a_lp, b_lp = logp
+        texts = ([g.sentence.norm for g in gold], [r["text"] for r in half_a], [r["text"] for r in half_b])
+        tuning_lp, a_lp, b_lp = unshifted_log_probs(run, texts)
         offsets = {
             "tuning": choose_none_offset(np.exp(tuning_lp), tuning_y),
             "tuning+A": choose_none_offset(np.exp(np.vstack([tuning_lp, a_lp])), tuning_y + a_y),
