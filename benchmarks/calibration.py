@@ -88,9 +88,9 @@ def main() -> None:
     methods = ("tuning", "tuning+A", "tuning bagged", "none")
     print(f"tuning part {len(tuning_y)}, A halves {len(a_y)}, B halves {len(b_y)} sentences")
     print(f"{'run':12s} " + "  ".join(f"{m:>20s}" for m in methods) + "   (shift: B macro-F1)")
+    texts = ([g.sentence.norm for g in gold], [r["text"] for r in half_a], [r["text"] for r in half_b])
     table = []
     for run in args.runs:
-        texts = ([g.sentence.norm for g in gold], [r["text"] for r in half_a], [r["text"] for r in half_b])
         tuning_lp, a_lp, b_lp = unshifted_log_probs(run, texts)
         offsets = {
             "tuning": choose_none_offset(np.exp(tuning_lp), tuning_y),
